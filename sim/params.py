@@ -1,0 +1,334 @@
+"""Typed, validated parameters of one run.
+
+Every number the model uses lives here, with its meaning, default and allowed range, so that
+Hydra, tests, notebooks and the browser app all fill the same object and a bad value is
+rejected (naming the field, the value and what is allowed) before any work starts.
+
+Strategies are *compositions of policy settings* (see :class:`Policy`): a strategy name picks a
+preset, and any policy field set explicitly on :class:`Params` overrides the preset, so users
+can build variants (``Params(strategy="hybrid", sunset="none")``).
+
+Each mechanism of the model brief has a boolean switch (``escape_hatch``, ``prestige_threat``,
+...). Switching one off removes exactly that causal path, so a report can show what it
+contributes; the docstring of each switch says what "off" means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Strategy = Literal["none", "centralized", "embedded", "hybrid", "product"]
+STRATEGIES: tuple[str, ...] = ("none", "centralized", "embedded", "hybrid", "product")
+PilotMode = Literal["push", "pull"]
+PilotSelection = Literal["supportive", "random", "struggling"]
+Sunset = Literal["none", "adoption", "deadline"]
+SuccessMetric = Literal["delivered", "sustained"]
+
+#: The mechanism switches, in the brief's order (1-10). Each is a bool field of Params.
+MECHANISMS: tuple[str, ...] = (
+    "escape_hatch",
+    "prestige_threat",
+    "power_distance_effect",
+    "peer_diffusion",
+    "capability_decay",
+    "capability_trap",
+    "commitment_threshold",
+    "staff_morale",
+    "career_trap",
+    "legitimacy",
+)
+
+
+class ParamsError(ValueError):
+    """A parameter value is not allowed; the message names field, value and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How an improvement programme is organised: the levers a strategy is composed of.
+
+    pmo_share: share of the improvement budget that funds a central office (PMO) and its staff;
+        the rest goes to the line (manager coaching and protected team improvement time).
+    line_duty: how strongly improvement is written into every team's and manager's job
+        (0 = "the PMO does Lean", 1 = improvement is everyone's daily work).
+    pilot_mode: "push" (the office chooses pilot teams) or "pull" (teams ask for help).
+    pilot_selection: how a pushing office picks teams: most supportive managers first,
+        at random, or the worst performers first.
+    coach_share: share of PMO staff time spent coaching line managers instead of running pilots.
+    rotate_staff: staff go back into the line after ``rotation_weeks`` (alumni carry skill).
+    sunset: the office's rule for closing itself: never, at a target own adoption, or a deadline.
+    adaptive_offer: staff adapt how much of a pilot goes into handing skill over, by what they
+        observed to sustain in their own past pilots (a learning rule on observations only).
+    budget_to_line_after_pmo: once the office is closed, its budget goes to the line (else it
+        is returned to operations and shows as unspent in the ledger).
+    success_metric: what the office reports to executives as success: pilots "delivered", or
+        the share of its past pilots observed still "sustained" (the product manager's measure).
+    """
+
+    pmo_share: float
+    line_duty: float
+    pilot_mode: str
+    pilot_selection: str
+    coach_share: float
+    rotate_staff: bool
+    sunset: str
+    adaptive_offer: bool
+    budget_to_line_after_pmo: bool
+    success_metric: str
+    active: bool = True  # False only for "none": the budget is not allocated to improvement
+
+
+#: Strategy presets. These are *inputs*, not outcomes: nothing here says which strategy wins.
+STRATEGY_POLICIES: dict[str, Policy] = {
+    # fmt: off
+    #              pmo  duty  mode    selection    coach rotate sunset  adapt  to_line metric
+    "none": Policy(
+        0.0, 0.0, "push", "supportive", 0.0, False, "none", False, False, "delivered", active=False
+    ),
+    "centralized": Policy(
+        1.0, 0.0, "push", "supportive", 0.0, False, "none", False, False, "delivered"
+    ),
+    "embedded": Policy(
+        0.0, 1.0, "push", "supportive", 0.0, False, "none", False, True, "delivered"
+    ),
+    "hybrid": Policy(
+        1.0, 0.5, "push", "supportive", 0.5, True, "deadline", False, True, "delivered"
+    ),
+    "product": Policy(1.0, 0.5, "pull", "supportive", 0.0, False, "none", True, False, "sustained"),
+    # fmt: on
+}
+
+_POLICY_FIELDS = (
+    "pmo_share",
+    "line_duty",
+    "pilot_mode",
+    "pilot_selection",
+    "coach_share",
+    "rotate_staff",
+    "sunset",
+    "adaptive_offer",
+    "budget_to_line_after_pmo",
+    "success_metric",
+)
+
+unit = dict(ge=0.0, le=1.0)
+
+
+class Params(BaseModel):
+    """All inputs of one run. Units: one step is one week; shares and levels are in [0, 1]."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+    # --- what is compared -------------------------------------------------------------------
+    strategy: Strategy = Field("none", description="Improvement strategy (a policy preset).")
+
+    # --- scale and structure -----------------------------------------------------------------
+    n_teams: int = Field(200, ge=2, le=100_000, description="Teams (leaves of the tree).")
+    weeks: int = Field(520, ge=1, le=5_200, description="Horizon in weeks (one step = 1 week).")
+    span_teams: int = Field(8, ge=2, le=100, description="Teams per line manager.")
+    span_managers: int = Field(6, ge=2, le=100, description="Managers per manager above them.")
+    cross_links: int = Field(2, ge=0, le=20, description="Lateral ties per team across units.")
+    team_size: int = Field(8, ge=1, le=100, description="People per team (FTE).")
+
+    # --- culture and people ------------------------------------------------------------------
+    power_distance: float = Field(0.4, **unit, description="Hofstede PDI / 100, clipped to 1.")
+    resistance: float = Field(0.5, **unit, description="Mean manager resistance to change.")
+    resistance_spread: float = Field(
+        0.15, ge=0.0, le=0.5, description="Std. dev. of individual resistance (Beta)."
+    )
+    initial_capability: float = Field(0.15, **unit, description="Mean starting Lean capability.")
+    initial_ownership: float = Field(0.3, **unit, description="Mean starting ownership.")
+
+    # --- budget (equal for every strategy) ---------------------------------------------------
+    budget_fte_per_100_teams: float = Field(
+        10.0, ge=0.0, le=200.0, description="Improvement budget in FTE per 100 teams (every week)."
+    )
+
+    # --- policy overrides (None = the strategy's preset) -------------------------------------
+    pmo_share: float | None = Field(None, **unit, description="Budget share funding a PMO.")
+    line_duty: float | None = Field(None, **unit, description="Improvement in every line job.")
+    pilot_mode: PilotMode | None = Field(None, description="push (office picks) or pull.")
+    pilot_selection: PilotSelection | None = Field(None, description="How push picks teams.")
+    coach_share: float | None = Field(None, **unit, description="Staff time coaching managers.")
+    rotate_staff: bool | None = Field(None, description="Staff rotate back into the line.")
+    sunset: Sunset | None = Field(None, description="Office closes itself: none/adoption/deadline.")
+    adaptive_offer: bool | None = Field(None, description="Staff learn from observed sustainment.")
+    budget_to_line_after_pmo: bool | None = Field(
+        None, description="Budget of a closed office goes to the line (else returned)."
+    )
+    success_metric: SuccessMetric | None = Field(None, description="What the office reports.")
+
+    # --- mechanism switches (brief, mechanisms 1-10) ----------------------------------------
+    escape_hatch: bool = Field(True, description="1: a visible PMO takes ownership and blame.")
+    prestige_threat: bool = Field(True, description="2: prestige stake adds to resistance.")
+    power_distance_effect: bool = Field(
+        True, description="3: culture matters; off = culture-neutral (power distance 0.5)."
+    )
+    peer_diffusion: bool = Field(True, description="4: teams/managers imitate visible success.")
+    capability_decay: bool = Field(True, description="5: unpractised/borrowed capability decays.")
+    capability_trap: bool = Field(True, description="6: pressure cuts improvement time.")
+    commitment_threshold: bool = Field(True, description="7: results feed back on commitment.")
+    staff_morale: bool = Field(True, description="8: PMO staff morale and attrition.")
+    career_trap: bool = Field(True, description="9: PMO tenure lowers career prospects.")
+    legitimacy: bool = Field(True, description="10: executives cut/close a discredited PMO.")
+
+    # --- 2 prestige threat and manager stance ------------------------------------------------
+    prestige_weight: float = Field(0.5, ge=0.0, le=5.0, description="Resistance per prestige x PD.")
+    seniority_weight: float = Field(0.5, **unit, description="Seniority's share of prestige.")
+    openness: float = Field(0.5, ge=-1.0, le=1.0, description="Stance before any evidence.")
+    coaching_weight: float = Field(0.5, ge=0.0, le=5.0, description="Stance from coaching skill.")
+    support_rate: float = Field(0.05, gt=0.0, le=1.0, description="Weekly stance adjustment.")
+    evidence_weight: float = Field(0.5, ge=0.0, le=5.0, description="Stance from clear results.")
+    duty_weight: float = Field(0.4, ge=0.0, le=5.0, description="Stance from a line duty.")
+    block_strength: float = Field(0.8, **unit, description="Improvement blocked by an opponent.")
+
+    # --- 3 power distance --------------------------------------------------------------------
+    follow_weight: float = Field(0.8, ge=0.0, le=5.0, description="Follow superior x PD.")
+    top_down_rate: float = Field(0.01, ge=0.0, le=1.0, description="Commitment from stance x PD.")
+
+    # --- 4 peer diffusion (Bass 1969; meta-analytic p=0.03, q=0.38 per year) -----------------
+    innovation_rate: float = Field(0.03, ge=0.0, le=5.0, description="Bass p, per year.")
+    imitation_rate: float = Field(0.38, ge=0.0, le=20.0, description="Bass q, per year.")
+    bandwagon_weight: float = Field(0.5, ge=0.0, le=10.0, description="Stance per peer adoption.")
+    trial_commitment: float = Field(0.6, **unit, description="Commitment of a team that tries.")
+
+    # --- 5 capability build, decay and sustainment -------------------------------------------
+    learn_rate: float = Field(0.02, ge=0.0, le=1.0, description="Weekly learning at full practice.")
+    decay_rate: float = Field(0.02, ge=0.0, le=1.0, description="Weekly decay without practice.")
+    practice_full_time: float = Field(0.1, gt=0.0, le=1.0, description="Time share = practice.")
+    coaching_boost: float = Field(1.0, ge=0.0, le=10.0, description="Learning x manager coaching.")
+    borrowed_decay_rate: float = Field(0.04, ge=0.0, le=1.0, description="Borrowed, per week.")
+    internalization_rate: float = Field(0.03, ge=0.0, le=1.0, description="Borrowed to own.")
+    adoption_threshold: float = Field(0.5, gt=0.0, le=1.0, description="Capability = practising.")
+
+    # --- 6 capability trap (Repenning & Sterman 2001) ----------------------------------------
+    productivity_gain: float = Field(0.5, ge=0.0, le=5.0, description="Output gain at full cap.")
+    base_improvement_time: float = Field(0.02, **unit, description="Organic improvement time.")
+    extra_improvement_time: float = Field(0.1, **unit, description="Added at full commitment.")
+    max_improvement_time: float = Field(0.3, **unit, description="Cap on improvement time.")
+    base_pressure: float = Field(0.2, **unit, description="Standing performance pressure.")
+    pressure_sensitivity: float = Field(5.0, ge=0.0, le=100.0, description="Pressure/shortfall.")
+    pressure_cut: float = Field(0.8, **unit, description="Time cut at full pressure.")
+    pressure_weeks: float = Field(8.0, ge=1.0, le=520.0, description="Pressure adjustment time.")
+
+    # --- 7 commitment threshold (Repenning 2002) ---------------------------------------------
+    commitment_bar: float = Field(-0.03, ge=-1.0, le=1.0, description="Result that sustains.")
+    commitment_feedback: float = Field(0.05, ge=0.0, le=1.0, description="Weekly feedback rate.")
+    result_scale: float = Field(0.03, gt=0.0, le=1.0, description="Result noticed as clear.")
+    result_weeks: float = Field(13.0, ge=1.0, le=520.0, description="Result perception time.")
+    baseline_margin: float = Field(0.02, ge=0.0, le=1.0, description="Above baseline by margin.")
+
+    # --- ownership ---------------------------------------------------------------------------
+    ownership_rate: float = Field(0.02, ge=0.0, le=1.0, description="Weekly ownership change.")
+    ownership_duty_weight: float = Field(0.4, **unit, description="Ownership from a line duty.")
+    ownership_practice_weight: float = Field(0.4, **unit, description="Ownership from capability.")
+
+    # --- embedded line investment ------------------------------------------------------------
+    line_coaching_share: float = Field(0.3, **unit, description="Line budget to coach managers.")
+    coaching_rate: float = Field(0.05, ge=0.0, le=1.0, description="Skill per coaching FTE-week.")
+    coaching_decay: float = Field(0.005, ge=0.0, le=1.0, description="Coaching skill decay/week.")
+
+    # --- PMO: pilots ("surgical strikes") ----------------------------------------------------
+    pilots_per_staff: int = Field(2, ge=1, le=20, description="Concurrent pilots per staff FTE.")
+    pilot_weeks: int = Field(26, ge=1, le=520, description="Length of a pilot.")
+    pilot_time: float = Field(0.15, **unit, description="Team time in a pilot (PMO-funded).")
+    pilot_transfer: float = Field(0.08, ge=0.0, le=1.0, description="Weekly capability from staff.")
+    handover_focus: float = Field(0.3, **unit, description="Pilot effort spent teaching the team.")
+    pull_commitment: float = Field(0.3, **unit, description="Commitment at which a team pulls.")
+    offer_learning_rate: float = Field(0.2, **unit, description="Adaptive offer step.")
+    initial_staff_skill: float = Field(0.7, **unit, description="Skill of founding staff.")
+    replacement_skill: float = Field(0.3, **unit, description="Skill of a replacement hire.")
+    staff_learning: float = Field(0.01, ge=0.0, le=1.0, description="Weekly skill growth.")
+    hiring_weeks: int = Field(12, ge=0, le=520, description="Weeks to fill a vacancy.")
+    managers_per_coach: int = Field(4, ge=1, le=100, description="Managers a coach reaches.")
+
+    # --- 1 escape hatch ----------------------------------------------------------------------
+    escape_hatch_strength: float = Field(0.4, **unit, description="Ownership ceded to a PMO.")
+    blame_share: float = Field(0.5, **unit, description="Setbacks elsewhere blamed on a PMO.")
+    blame_weeks: float = Field(26.0, ge=1.0, le=520.0, description="Memory of blame.")
+    presence_weeks: float = Field(26.0, ge=1.0, le=520.0, description="PMO visibility memory.")
+
+    # --- 8 staff morale and attrition --------------------------------------------------------
+    initial_morale: float = Field(0.8, **unit, description="Morale of a new staff member.")
+    morale_rate: float = Field(0.02, ge=0.0, le=1.0, description="Weekly morale adjustment.")
+    morale_resistance_hit: float = Field(0.5, ge=0.0, le=5.0, description="Morale per opposed.")
+    morale_blame_hit: float = Field(0.5, ge=0.0, le=5.0, description="Morale per blame.")
+    morale_success_gain: float = Field(0.5, ge=0.0, le=5.0, description="Morale per success.")
+    attrition_base: float = Field(0.002, **unit, description="Weekly quit probability at morale 1.")
+    attrition_low_morale: float = Field(0.02, **unit, description="Added weekly at morale 0.")
+
+    # --- 9 career trap -----------------------------------------------------------------------
+    career_decay: float = Field(0.15, ge=0.0, le=5.0, description="Prospects lost per PMO year.")
+    attachment_delay_weeks: int = Field(156, ge=0, le=5_200, description="Max sunset delay.")
+    rotation_weeks: int = Field(104, ge=1, le=5_200, description="Tenure before rotating back.")
+    alumni_transfer: float = Field(0.5, **unit, description="Skill an alumnus gives a team.")
+    sunset_week: int = Field(260, ge=1, le=5_200, description="Deadline sunset (week).")
+    sunset_adoption: float = Field(0.5, **unit, description="Own adoption that sunsets.")
+
+    # --- 10 legitimacy and restructuring -----------------------------------------------------
+    initial_legitimacy: float = Field(0.7, **unit, description="Executives' initial trust.")
+    legitimacy_weeks: float = Field(26.0, ge=1.0, le=520.0, description="Legitimacy memory.")
+    legitimacy_base: float = Field(0.3, **unit, description="Legitimacy with no claims/blame.")
+    claim_weight: float = Field(0.5, ge=0.0, le=5.0, description="Legitimacy per claimed success.")
+    sponsor_weight: float = Field(0.2, ge=0.0, le=5.0, description="Legitimacy from exec support.")
+    blame_weight: float = Field(1.5, ge=0.0, le=10.0, description="Legitimacy lost per blame.")
+    review_weeks: int = Field(26, ge=1, le=520, description="Executive review interval.")
+    cut_threshold: float = Field(0.35, **unit, description="Legitimacy below which PMO is cut.")
+    close_threshold: float = Field(0.15, **unit, description="Legitimacy below which it closes.")
+    cut_fraction: float = Field(0.3, **unit, description="Headcount cut at a review.")
+
+    @model_validator(mode="after")
+    def _check_relations(self) -> Params:
+        if self.close_threshold > self.cut_threshold:
+            raise ValueError(
+                f"close_threshold={self.close_threshold} must not exceed "
+                f"cut_threshold={self.cut_threshold}"
+            )
+        if self.base_improvement_time > self.max_improvement_time:
+            raise ValueError(
+                f"base_improvement_time={self.base_improvement_time} must not exceed "
+                f"max_improvement_time={self.max_improvement_time}"
+            )
+        return self
+
+    # ---------------------------------------------------------------------------------------
+    @property
+    def policy(self) -> Policy:
+        """The strategy's preset with every explicitly set policy field applied on top."""
+        preset = STRATEGY_POLICIES[self.strategy]
+        overrides = {f: getattr(self, f) for f in _POLICY_FIELDS if getattr(self, f) is not None}
+        return Policy(**{**preset.__dict__, **overrides})
+
+    @property
+    def budget_fte(self) -> float:
+        """Improvement FTE available every week; the same for every strategy."""
+        return self.budget_fte_per_100_teams * self.n_teams / 100.0
+
+    @property
+    def effective_power_distance(self) -> float:
+        """Power distance as the mechanisms see it: 0.5 (culture-neutral) when switched off."""
+        return self.power_distance if self.power_distance_effect else 0.5
+
+    @classmethod
+    def create(cls, **values) -> Params:
+        """Build Params, turning pydantic's error into a :class:`ParamsError` message."""
+        try:
+            return cls(**values)
+        except ValidationError as err:
+            raise ParamsError(format_validation_error(err)) from None
+
+
+def format_validation_error(err: ValidationError) -> str:
+    """One line per bad field: the field, the value given, and what is allowed."""
+    lines = []
+    for e in err.errors():
+        field = ".".join(str(p) for p in e["loc"]) or "Params"
+        value = e.get("input")
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown parameter (see `lean-sim --help` or sim.Params.model_fields)"
+        lines.append(f"{field}={value!r}: {msg}")
+    return "invalid parameters:\n  " + "\n  ".join(lines)
