@@ -178,7 +178,7 @@ class Params(BaseModel):
     # --- 2 prestige threat and manager stance ------------------------------------------------
     prestige_weight: float = Field(0.5, ge=0.0, le=5.0, description="Resistance per prestige x PD.")
     seniority_weight: float = Field(0.5, **unit, description="Seniority's share of prestige.")
-    openness: float = Field(0.5, ge=-1.0, le=1.0, description="Stance before any evidence.")
+    openness: float = Field(0.4, ge=-1.0, le=1.0, description="Stance before any evidence.")
     coaching_weight: float = Field(0.5, ge=0.0, le=5.0, description="Stance from coaching skill.")
     support_rate: float = Field(0.05, gt=0.0, le=1.0, description="Weekly stance adjustment.")
     evidence_weight: float = Field(0.5, ge=0.0, le=5.0, description="Stance from clear results.")
@@ -196,8 +196,8 @@ class Params(BaseModel):
     trial_commitment: float = Field(0.6, **unit, description="Commitment of a team that tries.")
 
     # --- 5 capability build, decay and sustainment -------------------------------------------
-    learn_rate: float = Field(0.02, ge=0.0, le=1.0, description="Weekly learning at full practice.")
-    decay_rate: float = Field(0.02, ge=0.0, le=1.0, description="Weekly decay without practice.")
+    learn_rate: float = Field(0.01, ge=0.0, le=1.0, description="Weekly learning at full practice.")
+    decay_rate: float = Field(0.01, ge=0.0, le=1.0, description="Weekly decay without practice.")
     practice_full_time: float = Field(0.1, gt=0.0, le=1.0, description="Time share = practice.")
     coaching_boost: float = Field(1.0, ge=0.0, le=10.0, description="Learning x manager coaching.")
     borrowed_decay_rate: float = Field(0.04, ge=0.0, le=1.0, description="Borrowed, per week.")
