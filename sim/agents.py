@@ -342,7 +342,7 @@ class PMO(mesa.Agent):
             return
         coach_fte = policy.coach_share * self.staff.skill[self.staff.filled].sum()
         line = model.line_managers
-        n_reached = min(len(line), int(round(self.headcount * p.managers_per_coach)))
+        n_reached = min(len(line), self.headcount * p.managers_per_coach)
         if n_reached == 0:
             return
         reached = line[np.argsort(model.managers.coaching[line], kind="stable")[:n_reached]]
@@ -444,7 +444,7 @@ class PMO(mesa.Agent):
         return min(1.0, len(self._open) / capacity)
 
     def _review(self) -> None:
-        """Executives' periodic review: cut an office with low legitimacy, close a discredited one."""
+        """Executives' review: cut an office with low legitimacy, close a discredited one."""
         p, s = self.model.p, self.staff
         if self.legitimacy < p.close_threshold:
             self.close("closed by executives")
@@ -467,9 +467,9 @@ class PMO(mesa.Agent):
             due = (policy.sunset == "deadline" and week >= p.sunset_week) or (
                 policy.sunset == "adoption" and self.model.own_adoption >= p.sunset_adoption
             )
-            if due:
-                self.sunset_trigger_week = week
-            return
+            if not due:
+                return
+            self.sunset_trigger_week = week
         attachment = float(np.mean(1.0 - s.prospects[s.filled])) if s.filled.any() else 0.0
         delay = mech.sunset_delay(attachment, p.attachment_delay_weeks) if p.career_trap else 0.0
         if week - self.sunset_trigger_week >= delay:

@@ -171,18 +171,17 @@ class LeanModel(mesa.Model):
         self.pmo: PMO | None = None
         self.managers.support = self._stance_target()  # stance before any programme
 
-        headcount = (
-            int(round(self.policy.pmo_share * params.budget_fte)) if self.policy.active else 0
-        )
+        # The office cannot spend more than its share: whole FTE only, the rest is unspent.
+        pmo_fte = self.policy.pmo_share * params.budget_fte if self.policy.active else 0.0
+        headcount = int(np.floor(pmo_fte + 1e-9))
         if headcount > 0:
             self.pmo = PMO(self, headcount)
-        self.ledger: dict[str, float] = {}
+        self.ledger = dict.fromkeys((c for c in SERIES_COLUMNS if c.startswith("budget_")), 0.0)
         self.cumulative_net_value = 0.0
         self.measures: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={c: _reporter(c) for c in SERIES_COLUMNS}
         )
-        self._book_budget()
         self._measure()
 
     # --- helpers agents call -----------------------------------------------------------------
@@ -213,11 +212,11 @@ class LeanModel(mesa.Model):
         self.managers.coaching_input[:] = 0.0
         if self.pmo is not None:
             self.pmo.act()
-        self._allocate_line_budget()
+        self._allocate_budget()
         self._update_teams()
         if self.pmo is not None:
             self.pmo.reflect()
-        self._book_budget()
+        self._book_team_time()
         self._measure()
         self.datacollector.collect(self)
 
@@ -271,15 +270,39 @@ class LeanModel(mesa.Model):
             line += self.policy.pmo_share * self.p.budget_fte
         return line
 
-    def _allocate_line_budget(self) -> None:
-        """Line budget: coaching for line managers, the rest as protected team time."""
-        p, line_fte = self.p, self._line_fte()
+    def _allocate_budget(self) -> None:
+        """Book the week's budget: the office's part as staffed this week, and the line's part
+        as manager coaching plus protected team time (its use is booked after the teams work).
+        """
+        p, policy, pmo = self.p, self.policy, self.pmo
+        budget = p.budget_fte
+        led = dict.fromkeys(self.ledger, 0.0)
+        led["budget_available"] = budget
+        if not policy.active:
+            led["budget_unspent_unallocated"] = budget
+        pmo_fte = policy.pmo_share * budget if policy.active else 0.0
+        if pmo is not None and pmo.active:
+            led["budget_pmo_staff"] = float(pmo.headcount)
+            led["budget_unspent_vacant"] = float(pmo.vacancies)
+            # positions cut by executives, and the remainder below one whole FTE
+            led["budget_unspent_cut"] = pmo_fte - pmo.headcount - pmo.vacancies
+        elif pmo is None or not policy.budget_to_line_after_pmo:
+            led["budget_unspent_cut"] = pmo_fte  # no office, or a closed one's budget returned
+
+        line_fte = self._line_fte()
         coaching_fte = p.line_coaching_share * line_fte
         self.managers.coaching_input[self.line_managers] += (
             coaching_fte * p.initial_staff_skill / len(self.line_managers)
         )
         self.teams.funded[:] = (line_fte - coaching_fte) / (p.n_teams * p.team_size)
-        self.ledger["budget_line_coaching"] = coaching_fte
+        led["budget_line_coaching"] = coaching_fte
+        self.ledger = led
+
+    def _book_team_time(self) -> None:
+        """Protected team time: used for improvement, or taken back for production."""
+        t, size = self.teams, self.p.team_size
+        self.ledger["budget_team_time"] = float(t.funded_used.sum() * size)
+        self.ledger["budget_unspent_unused"] = float((t.funded - t.funded_used).sum() * size)
 
     def _update_teams(self) -> None:
         p, org, t, m, pd = self.p, self.org, self.teams, self.managers, self.pd
@@ -314,7 +337,8 @@ class LeanModel(mesa.Model):
             push = p.pilot_transfer * acceptance[idx]
             h = t.pilot_handover[idx]
             t.borrowed[idx] += push * (1.0 - h) * np.maximum(skill - t.borrowed[idx], 0.0)
-            taught[idx] = push * h * skill * (1.0 - t.own[idx])
+            # Teams learn from staff only as far as they own the work ("done with", not "to").
+            taught[idx] = push * h * skill * t.ownership[idx] * (1.0 - t.own[idx])
         if p.capability_decay:
             t.borrowed -= np.where(t.in_pilot, 0.0, p.borrowed_decay_rate * t.borrowed)
         t.own = np.clip(t.own + gained + taught + internal - lost, 0.0, 1.0)
@@ -361,30 +385,6 @@ class LeanModel(mesa.Model):
         t.commitment = np.clip(c, 0.0, 1.0)
 
     # --- bookkeeping -------------------------------------------------------------------------
-    def _book_budget(self) -> None:
-        """Where every FTE of the week's improvement budget went (spent or unspent, and why)."""
-        p, t, policy, pmo = self.p, self.teams, self.policy, self.pmo
-        led = self.ledger
-        led.setdefault("budget_line_coaching", 0.0)
-        budget = p.budget_fte
-        led["budget_available"] = budget
-        led["budget_unspent_unallocated"] = 0.0 if policy.active else budget
-        pmo_budget = policy.pmo_share * budget if policy.active else 0.0
-        staff = vacant = cut = 0.0
-        if pmo is not None and pmo.active:
-            staff = float(pmo.headcount)
-            vacant = float(pmo.vacancies)
-            cut = pmo_budget - staff - vacant  # cut positions and any rounding remainder
-        elif pmo_budget > 0 and not policy.budget_to_line_after_pmo:
-            cut = pmo_budget  # a closed office's budget returned to operations
-        elif pmo is None:
-            cut = pmo_budget  # an office too small to staff a single FTE
-        led["budget_pmo_staff"] = staff
-        led["budget_unspent_vacant"] = vacant
-        led["budget_unspent_cut"] = cut
-        led["budget_team_time"] = float(t.funded_used.sum() * p.team_size)
-        led["budget_unspent_unused"] = float((t.funded - t.funded_used).sum() * p.team_size)
-
     def _measure(self) -> None:
         p, t, m, pmo = self.p, self.teams, self.managers, self.pmo
         effective = t.effective

@@ -58,12 +58,15 @@ def beta_with_mean(rng: np.random.Generator, mean: float, sd: float, size: int) 
     Heterogeneity matters: small shifts in a threshold distribution can flip a cascade
     (Granovetter 1978), so individual values are drawn, not set to the mean.
     """
-    if sd <= 0.0 or mean <= 0.0 or mean >= 1.0:
+    if sd < 1e-6 or mean <= 0.0 or mean >= 1.0:
         return np.full(size, float(np.clip(mean, 0.0, 1.0)))
     max_var = mean * (1.0 - mean)
     var = min(sd * sd, 0.95 * max_var)  # a Beta needs var < mean(1 - mean)
     k = max_var / var - 1.0
-    return rng.beta(mean * k, (1.0 - mean) * k, size)
+    a, b = mean * k, (1.0 - mean) * k
+    if min(a, b) < 1e-9:  # a mean this close to 0 or 1 leaves no room to vary
+        return np.full(size, mean)
+    return rng.beta(a, b, size)
 
 
 def build_tree(n_teams: int, span_teams: int, span_managers: int) -> tuple[np.ndarray, ...]:

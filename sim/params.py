@@ -82,24 +82,35 @@ class Policy:
 
 
 #: Strategy presets. These are *inputs*, not outcomes: nothing here says which strategy wins.
+_COMMON = dict(pilot_selection="supportive", success_metric="delivered", adaptive_offer=False)
 STRATEGY_POLICIES: dict[str, Policy] = {
-    # fmt: off
-    #              pmo  duty  mode    selection    coach rotate sunset  adapt  to_line metric
+    # No programme: the budget is not allocated to improvement (booked as unspent).
     "none": Policy(
-        0.0, 0.0, "push", "supportive", 0.0, False, "none", False, False, "delivered", active=False
+        pmo_share=0.0, line_duty=0.0, pilot_mode="push", coach_share=0.0, rotate_staff=False,
+        sunset="none", budget_to_line_after_pmo=False, active=False, **_COMMON,
     ),
+    # A Lean PMO runs pilots ("surgical strikes"); the line has no improvement duty.
     "centralized": Policy(
-        1.0, 0.0, "push", "supportive", 0.0, False, "none", False, False, "delivered"
+        pmo_share=1.0, line_duty=0.0, pilot_mode="push", coach_share=0.0, rotate_staff=False,
+        sunset="none", budget_to_line_after_pmo=False, **_COMMON,
     ),
+    # No PMO: the budget coaches line managers and protects team time; improvement is a duty.
     "embedded": Policy(
-        0.0, 1.0, "push", "supportive", 0.0, False, "none", False, True, "delivered"
+        pmo_share=0.0, line_duty=1.0, pilot_mode="push", coach_share=0.0, rotate_staff=False,
+        sunset="none", budget_to_line_after_pmo=True, **_COMMON,
     ),
+    # A PMO that coaches line managers, rotates staff back, and sunsets by a deadline.
     "hybrid": Policy(
-        1.0, 0.5, "push", "supportive", 0.5, True, "deadline", False, True, "delivered"
+        pmo_share=1.0, line_duty=0.5, pilot_mode="push", coach_share=0.5, rotate_staff=True,
+        sunset="deadline", budget_to_line_after_pmo=True, **_COMMON,
     ),
-    "product": Policy(1.0, 0.5, "pull", "supportive", 0.0, False, "none", True, False, "sustained"),
-    # fmt: on
-}
+    # Staff as product managers: teams pull help, success = sustained use, offer adapts.
+    "product": Policy(
+        pmo_share=1.0, line_duty=0.5, pilot_mode="pull", coach_share=0.0, rotate_staff=False,
+        sunset="none", budget_to_line_after_pmo=False, pilot_selection="supportive",
+        success_metric="sustained", adaptive_offer=True,
+    ),
+}  # fmt: skip
 
 _POLICY_FIELDS = (
     "pmo_share",

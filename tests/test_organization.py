@@ -1,0 +1,66 @@
+"""The organization: a management tree with teams as leaves, lateral ties, individual traits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import LeanModel, Params
+from sim.organization import beta_with_mean, build_organization, build_tree
+
+
+@pytest.mark.parametrize("n_teams", [2, 20, 200, 1000])
+def test_tree_has_one_executive_and_respects_spans(n_teams):
+    parent, level, team_manager = build_tree(n_teams, span_teams=8, span_managers=6)
+    assert (parent == -1).sum() == 1 and parent[0] == -1
+    assert np.all(level[parent[1:]] == level[1:] - 1)  # a superior is one level up
+    assert np.bincount(team_manager).max() <= 8
+    if len(parent) > 1:
+        assert np.bincount(parent[1:]).max() <= 6
+    line = np.unique(team_manager)
+    assert np.all(level[line] == level.max())  # teams hang under the deepest managers
+
+
+def test_depth_grows_with_the_organization():
+    depth = [build_tree(n, 8, 6)[1].max() for n in (20, 200, 10_000)]
+    assert depth == sorted(depth) and depth[0] < depth[-1]
+
+
+def test_cross_ties_reach_other_units():
+    org = build_organization(Params(n_teams=200), np.random.default_rng(1))
+    tm = org.team_manager
+    assert org.cross_ties.shape == (200, 2)
+    assert np.all(tm[org.cross_ties] != tm[:, None])
+
+
+def test_beta_with_mean_has_the_asked_mean_and_stays_in_unit_interval():
+    x = beta_with_mean(np.random.default_rng(0), 0.3, 0.15, 20_000)
+    assert abs(x.mean() - 0.3) < 0.01 and abs(x.std() - 0.15) < 0.01
+    assert x.min() >= 0 and x.max() <= 1
+    assert np.all(beta_with_mean(np.random.default_rng(0), 0.4, 0.0, 5) == 0.4)
+
+
+def test_prestige_rises_with_rank():
+    org = build_organization(Params(n_teams=400, seniority_weight=0.0), np.random.default_rng(2))
+    by_level = [org.prestige[org.manager_level == lv].mean() for lv in range(org.depth)]
+    assert by_level == sorted(by_level, reverse=True)
+
+
+def test_strategies_with_the_same_seed_meet_the_same_organization():
+    """Paired comparisons: the organization comes from its own random stream."""
+    a = LeanModel(Params(strategy="centralized", n_teams=60), seed=11)
+    b = LeanModel(Params(strategy="embedded", n_teams=60), seed=11)
+    c = LeanModel(Params(strategy="embedded", n_teams=60), seed=12)
+    for name in ("resistance", "prestige", "cross_ties", "capability", "ownership"):
+        assert np.array_equal(getattr(a.org, name), getattr(b.org, name))
+    assert not np.array_equal(a.org.resistance, c.org.resistance)
+
+
+def test_agents_mirror_the_state_arrays():
+    model = LeanModel(Params(n_teams=30), seed=3)
+    team = model.team_agents[7]
+    assert team.manager.index == model.org.team_manager[7]
+    assert team.ownership == pytest.approx(model.teams.ownership[7])
+    exec_ = model.manager_agents[0]
+    assert exec_.parent is None and exec_.level == 0
+    assert exec_.stance in {"champion", "neutral", "resisting"}
