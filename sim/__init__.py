@@ -6,11 +6,16 @@ Public API (knows nothing of Hydra)::
     result = run(Params(strategy="embedded", resistance=0.5, power_distance=0.4), seed=7)
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from sim.model import SERIES_COLUMNS, LeanModel
 from sim.params import MECHANISMS, STRATEGIES, Params, ParamsError, Policy
 from sim.run import RunResult, run
 
-__version__ = "0.1.0"
+try:  # one home for the version: pyproject.toml
+    __version__ = version("lean-adoption-sim")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "MECHANISMS",
