@@ -211,6 +211,7 @@ class PMO(mesa.Agent):
         self.closed_week: int | None = None
         self.closed_reason = ""
         self.pilots: list[dict] = []  # one record per pilot (see sim.outcomes.PILOT_COLUMNS)
+        self._by_start: dict[int, list[dict]] = {}  # start week -> records, for follow-ups
         self._open: dict[int, dict] = {}  # team index -> running pilot record
         self.staff_load = np.zeros(headcount, int)  # running pilots per slot
         for slot in range(headcount):
@@ -282,7 +283,10 @@ class PMO(mesa.Agent):
         if n_free == 0:
             return
         teams = model.teams
-        candidates = np.flatnonzero(~teams.in_pilot & ~teams.piloted)
+        # Teams never piloted, or whose last pilot ended long enough ago for another wave.
+        week = model.steps
+        rested = week - teams.pilot_ended >= p.repilot_weeks
+        candidates = np.flatnonzero(~teams.in_pilot & (~teams.piloted | rested))
         if policy.pilot_mode == "pull":
             candidates = candidates[teams.commitment[candidates] >= p.pull_commitment]
         if len(candidates) == 0:
@@ -325,6 +329,7 @@ class PMO(mesa.Agent):
         }
         self._open[team] = rec
         self.pilots.append(rec)
+        self._by_start.setdefault(week, []).append(rec)
 
     def _end_pilot(self, team: int, early: bool) -> None:
         teams = self.model.teams
@@ -332,6 +337,7 @@ class PMO(mesa.Agent):
         rec["end"] = self.model.steps
         rec["ended_early"] = early
         teams.in_pilot[team] = False
+        teams.pilot_ended[team] = self.model.steps
         teams.pilot_staff[team] = -1
         self.staff_load[rec["staff"]] -= 1
 
@@ -356,8 +362,13 @@ class PMO(mesa.Agent):
         visible = 1.0 if (self.active and self.headcount > 0) else 0.0
         self.presence = mech.ema(self.presence, visible, p.presence_weeks)
         if p.escape_hatch:
-            setbacks = float(np.mean(model.teams.result < -p.baseline_margin))
-            target = mech.blame_target(setbacks, self.presence, p.blame_share)
+            # Who points at the office: teams with a setback, and teams whose manager opposes
+            # Lean (classical managers voice their resistance as complaints about the PMO).
+            setback = model.teams.result < -p.baseline_margin
+            opposed = model.managers.support[model.org.team_manager] < -1.0 / 3.0
+            target = mech.blame_target(
+                float(np.mean(setback | opposed)), self.presence, p.blame_share
+            )
             self.blame = mech.ema(self.blame, target, p.blame_weeks)
         if not self.active:
             return
@@ -380,16 +391,13 @@ class PMO(mesa.Agent):
 
     def _follow_up(self, week: int) -> None:
         teams, p = self.model.teams, self.model.p
-        for rec in self.pilots:
-            age = week - rec["start"]
-            if age not in (52, 104):
-                continue
-            tag = "1y" if age == 52 else "2y"
-            perf = 1.0 + float(teams.result[rec["team"]])
-            rec[f"performance_{tag}"] = perf
-            rec[f"own_capability_{tag}"] = float(teams.own[rec["team"]])
-            if tag == "1y":
-                self._observe(rec, perf > rec["performance_before"] + p.baseline_margin)
+        for tag, age in (("1y", 52), ("2y", 104)):
+            for rec in self._by_start.get(week - age, ()):
+                perf = 1.0 + float(teams.result[rec["team"]])
+                rec[f"performance_{tag}"] = perf
+                rec[f"own_capability_{tag}"] = float(teams.own[rec["team"]])
+                if tag == "1y":
+                    self._observe(rec, perf > rec["performance_before"] + p.baseline_margin)
 
     def _observe(self, rec: dict, sustained: bool) -> None:
         """Staff see how their pilot fared a year on; it moves morale and (product) the offer."""

@@ -265,7 +265,8 @@ def escape_hatch(presence: float, line_duty: float, strength: float) -> float:
 
 
 def blame_target(setback_share: float, presence: float, blame_share: float) -> float:
-    """Share of the organization's setbacks attributed to a visible PMO ("blame the PMO")."""
+    """Blame a visible PMO collects: a share of the organization's setbacks and complaints
+    is pointed at it ("something doesn't work as the hype said? Blame the PMO")."""
     return blame_share * presence * setback_share
 
 

@@ -79,6 +79,7 @@ class TeamArrays:
     result: np.ndarray  # perceived result: smoothed judged performance - 1
     in_pilot: np.ndarray
     piloted: np.ndarray
+    pilot_ended: np.ndarray  # week the team's last pilot ended (-inf: never)
     pilot_staff: np.ndarray
     pilot_handover: np.ndarray
 
@@ -158,6 +159,7 @@ class LeanModel(mesa.Model):
             result=np.zeros(n),
             in_pilot=np.zeros(n, bool),
             piloted=np.zeros(n, bool),
+            pilot_ended=np.full(n, -np.inf),
             pilot_staff=np.full(n, -1),
             pilot_handover=np.zeros(n),
         )

@@ -245,6 +245,9 @@ class Params(BaseModel):
     # --- PMO: pilots ("surgical strikes") ----------------------------------------------------
     pilots_per_staff: int = Field(2, ge=1, le=20, description="Concurrent pilots per staff FTE.")
     pilot_weeks: int = Field(26, ge=1, le=520, description="Length of a pilot.")
+    repilot_weeks: int = Field(
+        104, ge=1, le=5_200, description="Weeks after a pilot before a team can get another."
+    )
     pilot_time: float = Field(0.15, **unit, description="Team time in a pilot (PMO-funded).")
     pilot_transfer: float = Field(0.08, ge=0.0, le=1.0, description="Weekly capability from staff.")
     handover_focus: float = Field(0.3, **unit, description="Pilot effort spent teaching the team.")
@@ -285,7 +288,7 @@ class Params(BaseModel):
     legitimacy_base: float = Field(0.3, **unit, description="Legitimacy with no claims/blame.")
     claim_weight: float = Field(0.5, ge=0.0, le=5.0, description="Legitimacy per claimed success.")
     sponsor_weight: float = Field(0.2, ge=0.0, le=5.0, description="Legitimacy from exec support.")
-    blame_weight: float = Field(1.5, ge=0.0, le=10.0, description="Legitimacy lost per blame.")
+    blame_weight: float = Field(1.0, ge=0.0, le=10.0, description="Legitimacy lost per blame.")
     review_weeks: int = Field(26, ge=1, le=520, description="Executive review interval.")
     cut_threshold: float = Field(0.35, **unit, description="Legitimacy below which PMO is cut.")
     close_threshold: float = Field(0.15, **unit, description="Legitimacy below which it closes.")
