@@ -1,0 +1,103 @@
+"""Register what the Hydra config tree takes from ``sim.Params`` itself, so it never goes stale.
+
+* ``sim_params``: every Params field with the model's default, merged into the root config;
+  this is what makes ``lean-sim resistance=0.7`` an override of a known key.
+* ``hydra/help/lean_sim``: ``lean-sim --help`` lists every field with its default, allowed
+  values and meaning (from the pydantic field definitions).
+
+Values are plain data: Params is only ever built by ``Params.create`` on the resolved values,
+never by ``hydra.utils.instantiate``.
+"""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+from typing import Any
+
+import annotated_types
+from hydra.core.config_store import ConfigStore
+from pydantic.fields import FieldInfo
+
+from sim.params import Params
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+
+RUN_SETTINGS = {
+    "experiment_name": "results go to <paths.results>/<experiment_name>/ (default scratch)",
+    "replicates": "seeds per cell, run inside one job (default 1)",
+    "base_seed": "seeds derive from (base_seed, replicate, the world's parameters)",
+    "force": "true: rerun cells even if finished results exist",
+    "merge": "merge the cells into runs/series/pilots.parquet at the end (default true)",
+    "ablate": "one mechanism to switch off (sim.MECHANISMS), or null",
+    "design": "CSV/Parquet file of points (columns = parameters), one cell per row",
+    "design_chunk_size": "design rows per Hydra job in a multirun (default 8)",
+    "runner": "dotted path of the run function (default sim.run)",
+    "paths.results": "results root (default ./results)",
+}
+
+
+def params_defaults() -> dict[str, Any]:
+    """{field: default} for every Params field, as plain config values."""
+    return {
+        name: info.get_default(call_default_factory=True)
+        for name, info in Params.model_fields.items()
+    }
+
+
+def allowed(info: FieldInfo) -> str:
+    """What a field accepts, in words: its type or choices and its bounds."""
+    words = [_type_words(info.annotation)]
+    for item in info.metadata:
+        for attr, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            if isinstance(item, getattr(annotated_types, attr.capitalize())):
+                words.append(f"{sign} {getattr(item, attr)}")
+    return ", ".join(words)
+
+
+def _type_words(annotation: Any) -> str:
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Literal:
+        return "one of " + "/".join(str(a) for a in args)
+    if args:  # Optional[...] (X | None)
+        inner = [_type_words(a) for a in args if a is not type(None)]
+        return " or ".join(inner) + " or null (= the strategy's preset)"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def help_text() -> str:
+    lines = [
+        "lean-sim: runs and sweeps of the Lean adoption model (Hydra app)",
+        "",
+        "  lean-sim strategy=embedded resistance=0.7         one cell (replicates inside)",
+        "  lean-sim -m strategy=centralized,embedded power_distance=0.2,0.8 replicates=10",
+        "  lean-sim -m experiment=headline hydra/launcher=joblib     a named sweep, all cores",
+        "  lean-sim -m design=points.csv replicates=5                points from a file",
+        "  lean-sim-merge results/<experiment>                      merge again on demand",
+        "",
+        "Config groups (group=option):",
+        "$APP_CONFIG_GROUPS",
+        "Run settings:",
+        *(f"  {k:<20} {v}" for k, v in RUN_SETTINGS.items()),
+        "",
+        "Model parameters (sim.Params), each overridable as name=value:",
+    ]
+    for name, info in Params.model_fields.items():
+        default = info.get_default(call_default_factory=True)
+        lines.append(f"  {name} = {default}   [{allowed(info)}]")
+        if info.description:
+            lines.append(f"      {info.description}")
+    lines += ["", "Hydra's own options: lean-sim --hydra-help", ""]
+    return "\n".join(lines).replace("$", "$$").replace("$$APP_CONFIG_GROUPS", "$APP_CONFIG_GROUPS")
+
+
+def register_configs() -> None:
+    """Store the generated nodes in Hydra's ConfigStore (idempotent)."""
+    store = ConfigStore.instance()
+    store.store(name="sim_params", node=params_defaults(), provider="lean-sim")
+    store.store(
+        group="hydra/help",
+        name="lean_sim",
+        node={"app_name": "lean-sim", "header": "", "footer": "", "template": help_text()},
+        provider="lean-sim",
+    )

@@ -1,0 +1,226 @@
+"""Merge the cells of an experiment's last sweep into three tidy tables a report can cite.
+
+``results/<experiment>/runs.parquet`` (one row per run), ``series.parquet`` (one row per run and
+week) and ``pilots.parquet`` (one row per PMO pilot), plus ``manifest.json`` describing the
+merge. docs/results.md lists the columns. The merge takes exactly the cells and replicates of
+the plan (``sweep.json``), in plan order, so an interrupted and resumed sweep merges to the same
+tables as an uninterrupted one. Failed or missing cells are reported, not hidden; cells from
+different code versions are never merged silently (``allow_mixed_versions`` must be asked for).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.sweep import store
+from sim.sweep.seeds import seeds_digest
+
+ID_COLUMNS = ("run_id", "cell_id", "replicate", "seed", "code_version", "culture")
+POLICY_PREFIX = "policy_"
+
+
+@dataclass
+class MergeReport:
+    """What a merge found and wrote; ``ok`` is false when anything needs the user's attention."""
+
+    experiment_dir: Path
+    cells: int = 0
+    runs: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[dict[str, Any]] = field(default_factory=list)
+    code_versions: dict[str, int] = field(default_factory=dict)
+    refused: str | None = None
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failures or self.missing or self.refused)
+
+    def describe(self) -> str:
+        lines = []
+        if self.written:
+            lines.append(
+                f"merged {self.runs} runs of {self.cells} cells into {self.experiment_dir}/"
+                "{runs,series,pilots}.parquet"
+            )
+        if self.refused:
+            lines.append(f"NOT merged: {self.refused}")
+        for f in self.failures:
+            lines.append(f"FAILED cell {f['cell_id']} ({f['describe']}): {f['error']}")
+        for m in self.missing:
+            lines.append(f"MISSING cell {m['cell_id']} ({m['describe']}): {m['reason']}")
+        if self.failures or self.missing:
+            lines.append(
+                f"{len(self.failures)} failed and {len(self.missing)} missing of "
+                f"{self.cells + len(self.failures) + len(self.missing)} cells; rerun the same "
+                "command to retry them (finished cells are kept)"
+            )
+        return "\n".join(lines)
+
+
+class MergeError(RuntimeError):
+    """The experiment folder has no plan to merge."""
+
+
+def merge_experiment(experiment_dir: Path, *, allow_mixed_versions: bool = False) -> MergeReport:
+    """Merge the planned cells of ``experiment_dir``; write the tables unless refused."""
+    experiment_dir = Path(experiment_dir)
+    plan = store.read_plan(experiment_dir)
+    if plan is None:
+        raise MergeError(
+            f"{experiment_dir}: no {store.PLAN} (run a sweep into it first with lean-sim)"
+        )
+    report = MergeReport(experiment_dir)
+    ready: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    seen: set[str] = set()
+    for entry in plan["cells"]:
+        if entry["cell_id"] in seen:
+            continue
+        seen.add(entry["cell_id"])
+        manifest = store.read_cell_manifest(store.cell_dir(experiment_dir, entry["cell_id"]))
+        problem = _problem(entry, manifest)
+        if problem == "failed":
+            assert manifest is not None
+            report.failures.append({**_label(entry), "error": manifest.get("error")})
+        elif problem:
+            report.missing.append({**_label(entry), "reason": problem})
+        else:
+            assert manifest is not None
+            ready.append((entry, manifest))
+    report.cells = len(ready)
+    report.code_versions = dict(Counter(m["code_version"] for _, m in ready))
+    if len(report.code_versions) > 1 and not allow_mixed_versions:
+        report.refused = (
+            f"the cells come from different code versions {report.code_versions}; rerun the "
+            "sweep to bring them all to the current code, or merge with --allow-mixed-versions"
+        )
+        return report
+
+    tables = _tables(experiment_dir, ready)
+    report.runs = len(tables["runs"])
+    for name, frame in tables.items():
+        path = experiment_dir / f"{name}.parquet"
+        store.write_parquet_atomic(path, frame)
+        report.written.append(path)
+    store.write_json_atomic(experiment_dir / store.MANIFEST, _merge_manifest(plan, report, ready))
+    report.written.append(experiment_dir / store.MANIFEST)
+    return report
+
+
+def _label(entry: dict[str, Any]) -> dict[str, Any]:
+    return {"cell_id": entry["cell_id"], "describe": entry.get("describe", "")}
+
+
+def _problem(entry: dict[str, Any], manifest: dict[str, Any] | None) -> str | None:
+    """None if the cell holds the planned runs, 'failed', or why it is missing."""
+    if manifest is None:
+        return "not run yet"
+    if manifest.get("status") == "failed":
+        return "failed"
+    if manifest.get("status") != "ok":
+        return f"status {manifest.get('status')!r}"
+    stored = manifest.get("seeds", [])
+    if len(stored) < entry["replicates"]:
+        return f"holds {len(stored)} of {entry['replicates']} replicates"
+    if seeds_digest(stored[: entry["replicates"]]) != entry["seeds_digest"]:
+        return "its seeds are not the planned ones (another base_seed?)"
+    return None
+
+
+def _tables(
+    experiment_dir: Path, ready: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> dict[str, pd.DataFrame]:
+    runs, series, pilots = [], [], []
+    for entry, manifest in ready:
+        directory = store.cell_dir(experiment_dir, entry["cell_id"])
+        frames = {
+            name: frame[frame["replicate"] < entry["replicates"]]
+            for name, frame in store.read_cell_frames(directory).items()
+        }
+        runs.append(_runs_of_cell(frames["summary"], manifest))
+        ids = {"cell_id": manifest["cell_id"], "strategy": manifest["strategy"]}
+        for name, out in (("series", series), ("pilots", pilots)):
+            frame = frames[name]
+            out.append(_with_ids(frame, ids))
+    return {
+        "runs": _concat(runs),
+        "series": _concat(series),
+        "pilots": _concat(pilots),
+    }
+
+
+def run_id(cell_id: str, replicate: int) -> str:
+    return f"{cell_id}-{replicate:04d}"
+
+
+def _runs_of_cell(summary: pd.DataFrame, manifest: dict[str, Any]) -> pd.DataFrame:
+    n = len(summary)
+    head = pd.DataFrame(
+        {
+            "run_id": [run_id(manifest["cell_id"], r) for r in summary["replicate"]],
+            "cell_id": manifest["cell_id"],
+            "replicate": summary["replicate"].to_numpy(),
+            "seed": summary["seed"].to_numpy(),
+            "code_version": manifest["code_version"],
+            "culture": manifest["culture"],
+        },
+        index=range(n),
+    )
+    params = pd.DataFrame([manifest["params"]] * n, index=range(n))
+    policy = pd.DataFrame([manifest["policy"]] * n, index=range(n)).add_prefix(POLICY_PREFIX)
+    measures = summary.drop(columns=["strategy", "seed", "replicate"]).reset_index(drop=True)
+    return pd.concat([head, params, policy, measures], axis=1)
+
+
+def _with_ids(frame: pd.DataFrame, ids: dict[str, Any]) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True)
+    head = pd.DataFrame(
+        {
+            "run_id": [run_id(ids["cell_id"], r) for r in frame["replicate"]],
+            "cell_id": ids["cell_id"],
+            "strategy": ids["strategy"],
+            "replicate": frame["replicate"].to_numpy(),
+        },
+        index=frame.index,
+    )
+    return pd.concat([head, frame.drop(columns=["replicate"])], axis=1)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate in plan order, keeping the columns when every frame is empty."""
+    non_empty = [f for f in frames if len(f)]
+    if not non_empty:
+        return frames[0].iloc[0:0] if frames else pd.DataFrame()
+    return pd.concat(non_empty, ignore_index=True)
+
+
+def _merge_manifest(
+    plan: dict[str, Any], report: MergeReport, ready: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> dict[str, Any]:
+    return {
+        "experiment": plan.get("experiment"),
+        "sweep_id": plan.get("sweep_id"),
+        "merged": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "runs": report.runs,
+        "cells": [
+            {
+                "cell_id": m["cell_id"],
+                "strategy": m["strategy"],
+                "culture": m["culture"],
+                "replicates": e["replicates"],
+                "code_version": m["code_version"],
+                "dirty": m.get("dirty"),
+            }
+            for e, m in ready
+        ],
+        "failures": report.failures,
+        "missing": report.missing,
+        "code_versions": report.code_versions,
+        "packages": ready[0][1].get("packages") if ready else None,
+    }
