@@ -23,7 +23,7 @@ def _port(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"port={text!r}: not a whole number") from None
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port={port}: allowed are 0 to 65535 (0 = any free)")
+        raise argparse.ArgumentTypeError(f"port={text!r}: allowed are 0 to 65535 (0 = any free)")
     return port
 
 
