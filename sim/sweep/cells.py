@@ -76,13 +76,18 @@ class JobSpec:
         return self.results_dir / self.experiment
 
 
-def job_from_config(config: Mapping[str, Any], *, whole_design: bool = False) -> JobSpec:
+def job_from_config(
+    config: Mapping[str, Any], *, whole_design: bool = False, cwd: str | Path | None = None
+) -> JobSpec:
     """Validate a resolved configuration and list the cells its job runs.
 
     ``config`` is the job's configuration without the ``hydra`` node, interpolations resolved.
     A design is cut to the job's chunk (``design_chunk``) unless ``whole_design`` is true or no
-    chunk is set. Raises SweepConfigError naming every bad value.
+    chunk is set. Relative paths (results, design) start at ``cwd`` (default: the current
+    directory); Hydra passes the directory the command was started in, which remote workers
+    (Ray, Slurm) do not share. Raises SweepConfigError naming every bad value.
     """
+    base_dir = Path(cwd) if cwd is not None else Path.cwd()
     errors: list[str] = []
     experiment = _check_name(config.get("experiment_name"), errors)
     replicates = _check_int(config, "replicates", 1, errors)
@@ -92,16 +97,21 @@ def job_from_config(config: Mapping[str, Any], *, whole_design: bool = False) ->
     runner = config.get("runner")
     if not isinstance(runner, str) or not runner:
         errors.append(f"runner={runner!r}: must be a dotted path such as 'sim.run'")
-    results = config.get("paths", {}).get("results") if isinstance(config, Mapping) else None
+    paths = config.get("paths")
+    results = paths.get("results") if isinstance(paths, Mapping) else None
     if not isinstance(results, str) or not results:
         errors.append(f"paths.results={results!r}: must be a directory path")
+        results = "invalid"
 
     base = {k: config[k] for k in Params.model_fields if k in config}
     culture = _culture(config, errors)
     _apply_ablation(config.get("ablate"), base, errors)
     points: list[tuple[int | None, dict[str, Any]]] = [(None, {})]
     if config.get("design") is not None:
-        points = _design_points(config, chunk_size, whole_design, errors)
+        design = base_dir / str(config["design"])
+        points = _design_points(
+            design, config.get("design_chunk"), chunk_size, whole_design, errors
+        )
 
     cells: list[Cell] = []
     for row, overrides in points:
@@ -118,7 +128,7 @@ def job_from_config(config: Mapping[str, Any], *, whole_design: bool = False) ->
         raise SweepConfigError("\n".join(dict.fromkeys(errors)))
     return JobSpec(
         experiment=experiment,
-        results_dir=Path(results),
+        results_dir=base_dir / results,
         replicates=replicates,
         base_seed=base_seed,
         force=force,
@@ -188,13 +198,10 @@ def _apply_ablation(ablate: Any, values: dict[str, Any], errors: list[str]) -> N
 
 
 def _design_points(
-    config: Mapping[str, Any], chunk_size: int, whole: bool, errors: list[str]
+    path: Path, chunk: Any, chunk_size: int, whole: bool, errors: list[str]
 ) -> list[tuple[int | None, dict[str, Any]]]:
     try:
-        points: list[tuple[int | None, dict[str, Any]]] = list(
-            design_mod.read_design(config["design"])
-        )
-        chunk = config.get("design_chunk")
+        points: list[tuple[int | None, dict[str, Any]]] = list(design_mod.read_design(path))
         if chunk is None or whole:
             return points
         return design_mod.chunk(points, int(chunk), chunk_size)

@@ -20,7 +20,7 @@ from sim.sweep.cells import job_from_config
 from sim.sweep.config import CONFIG_DIR, register_configs
 from sim.sweep.merge import MergeError, merge_experiment
 from sim.sweep.runner import run_job
-from sim.sweep.session import job_values
+from sim.sweep.session import job_values, launch_dir
 
 register_configs()
 
@@ -28,7 +28,7 @@ register_configs()
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(config: DictConfig) -> None:
     """One Hydra job: the cells of this configuration (one, or a chunk of a design)."""
-    run_job(job_from_config(job_values(config)))
+    run_job(job_from_config(job_values(config), cwd=launch_dir()))
 
 
 def merge_main(argv: list[str] | None = None) -> int:

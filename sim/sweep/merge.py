@@ -21,7 +21,7 @@ import pandas as pd
 from sim.sweep import store
 from sim.sweep.seeds import seeds_digest
 
-ID_COLUMNS = ("run_id", "cell_id", "replicate", "seed", "code_version", "culture")
+ID_COLUMNS = ("run_id", "cell_id", "replicate", "seed", "code_version", "culture", "design_row")
 POLICY_PREFIX = "policy_"
 
 
@@ -143,7 +143,7 @@ def _tables(
             name: frame[frame["replicate"] < entry["replicates"]]
             for name, frame in store.read_cell_frames(directory).items()
         }
-        runs.append(_runs_of_cell(frames["summary"], manifest))
+        runs.append(_runs_of_cell(frames["summary"], manifest, entry.get("design_row")))
         ids = {"cell_id": manifest["cell_id"], "strategy": manifest["strategy"]}
         for name, out in (("series", series), ("pilots", pilots)):
             frame = frames[name]
@@ -159,7 +159,9 @@ def run_id(cell_id: str, replicate: int) -> str:
     return f"{cell_id}-{replicate:04d}"
 
 
-def _runs_of_cell(summary: pd.DataFrame, manifest: dict[str, Any]) -> pd.DataFrame:
+def _runs_of_cell(
+    summary: pd.DataFrame, manifest: dict[str, Any], design_row: int | None
+) -> pd.DataFrame:
     n = len(summary)
     head = pd.DataFrame(
         {
@@ -169,6 +171,7 @@ def _runs_of_cell(summary: pd.DataFrame, manifest: dict[str, Any]) -> pd.DataFra
             "seed": summary["seed"].to_numpy(),
             "code_version": manifest["code_version"],
             "culture": manifest["culture"],
+            "design_row": pd.array([design_row] * n, dtype="Int64"),
         },
         index=range(n),
     )

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import OverrideType
 from omegaconf import DictConfig, OmegaConf
@@ -103,6 +104,11 @@ def _resolve(container: Any) -> dict[str, Any]:
     return {str(k): v for k, v in resolved.items()}
 
 
+def launch_dir() -> str:
+    """The directory lean-sim was started in (relative paths start there, on every worker)."""
+    return str(HydraConfig.get().runtime.cwd)
+
+
 def validate_or_exit(
     values: list[dict[str, Any]], overrides: Sequence[Sequence[str]]
 ) -> list[JobSpec]:
@@ -110,7 +116,7 @@ def validate_or_exit(
     jobs, errors = [], []
     for values_of_job, overrides_of_job in zip(values, overrides, strict=True):
         try:
-            jobs.append(job_from_config(values_of_job, whole_design=True))
+            jobs.append(job_from_config(values_of_job, whole_design=True, cwd=launch_dir()))
         except SweepConfigError as err:
             where = " ".join(overrides_of_job)
             errors.append((str(err), where))
@@ -164,6 +170,7 @@ def make_plans(jobs: list[JobSpec], launcher: str = "") -> dict[Path, dict[str, 
                     "cell_id": cell.cell_id,
                     "strategy": cell.params.strategy,
                     "culture": cell.culture,
+                    "design_row": cell.design_row,
                     "describe": cell.describe(),
                     "replicates": job.replicates,
                     "base_seed": job.base_seed,
