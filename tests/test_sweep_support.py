@@ -1,0 +1,97 @@
+"""Helpers for the sweep tests (no tests here): the CLI in a subprocess, and run functions.
+
+The run functions wrap ``sim.run`` through lean-sim's documented ``runner=<dotted path>``
+setting, so that tests can count runs, slow them down or make one fail without touching the
+model. Subprocesses find this module through PYTHONPATH.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import sim
+
+TESTS_DIR = Path(__file__).resolve().parent
+BIN_DIR = Path(sys.executable).parent
+#: A tiny organization over one year: every cell takes a few hundredths of a second.
+TINY = ["org=tiny", "weeks=60"]
+#: Quiet per-cell logging (warnings and errors still show).
+QUIET = ["hydra.job_logging.root.level=WARNING"]
+RUN_LOG_ENV = "LEAN_SIM_TEST_RUN_LOG"
+FAIL_RESISTANCE = 0.9
+
+
+def script(name: str) -> str:
+    """Path of a console script of this environment (lean-sim, lean-sim-merge)."""
+    path = BIN_DIR / name
+    return str(path) if path.exists() else (shutil.which(name) or name)
+
+
+def env(run_log: Path | None = None) -> dict[str, str]:
+    """The environment for a subprocess: this tests folder importable, an optional run log."""
+    out = dict(os.environ)
+    out["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS_DIR), out.get("PYTHONPATH")]))
+    out.pop("HYDRA_FULL_ERROR", None)
+    if run_log is not None:
+        out[RUN_LOG_ENV] = str(run_log)
+    return out
+
+
+def lean_sim(
+    *args: str, cwd: Path, run_log: Path | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    """Run ``lean-sim args...`` in ``cwd`` and capture its output."""
+    return subprocess.run(
+        [script("lean-sim"), *args],
+        cwd=cwd,
+        env=env(run_log),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def counting_run(params: sim.Params, seed: int) -> sim.RunResult:
+    """sim.run, appending one line per run to the file named by $LEAN_SIM_TEST_RUN_LOG."""
+    log = os.environ.get(RUN_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{params.strategy} {params.resistance} {seed}\n")
+    return sim.run(params, seed=seed)
+
+
+def flaky_run(params: sim.Params, seed: int) -> sim.RunResult:
+    """sim.run, except that resistance 0.9 raises (an injected failure)."""
+    if params.resistance == FAIL_RESISTANCE:
+        raise RuntimeError(f"injected failure at resistance={params.resistance}")
+    return counting_run(params, seed)
+
+
+def slow_run(params: sim.Params, seed: int) -> sim.RunResult:
+    """sim.run after a pause, so that a test can kill a sweep between cells."""
+    time.sleep(0.25)
+    return counting_run(params, seed)
+
+
+def count_runs(run_log: Path) -> int:
+    return len(run_log.read_text().splitlines()) if run_log.exists() else 0
+
+
+def read_tables(experiment_dir: Path) -> dict[str, pd.DataFrame]:
+    """The merged tables of an experiment folder."""
+    return {
+        n: pd.read_parquet(experiment_dir / f"{n}.parquet") for n in ("runs", "series", "pilots")
+    }
+
+
+def assert_same_tables(left: Path, right: Path) -> None:
+    a, b = read_tables(left), read_tables(right)
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True, obj=name)
