@@ -1,0 +1,302 @@
+"""Figures: each one draws from a small results folder, or says clearly why it does not apply;
+the statistics behind them; and the committed headline results still match the code."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from fixtures_results import results_folder
+from scipy import stats as sps
+
+import sim
+from experiments import (
+    fig1_over_time,
+    fig2_gap_heatmap,
+    fig3_pmo_life,
+    fig4_pilot_sustainment,
+    fig5_ablation,
+    fig6_countries,
+    fig7_surgical_strikes,
+)
+from experiments.figures import FIGURES, draw_all
+from experiments.results import Results, ResultsError, SkipFigure, summarize_series
+from experiments.stats import grouped_mean_ci, mean_ci, paired_effect
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADLINE = ROOT / "results" / "headline"
+
+
+@pytest.fixture(scope="session")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.getbasetemp() / "results"
+    return lambda name: results_folder(root, name)
+
+
+# --- statistics --------------------------------------------------------------------------------
+def test_mean_ci_is_the_t_interval_and_ignores_nan():
+    x = [0.2, 0.5, np.nan, 0.4, 0.9]
+    got = mean_ci(x)
+    clean = np.array([0.2, 0.5, 0.4, 0.9])
+    lo, hi = sps.t.interval(0.95, len(clean) - 1, loc=clean.mean(), scale=sps.sem(clean))
+    assert got["n"] == 4
+    assert got["mean"] == pytest.approx(clean.mean())
+    assert (got["lo"], got["hi"]) == pytest.approx((lo, hi))
+
+
+def test_mean_ci_of_one_value_has_no_interval():
+    got = mean_ci([3.0])
+    assert got["mean"] == 3.0 and got["n"] == 1
+    assert np.isnan(got["lo"]) and np.isnan(got["hi"])
+
+
+def test_grouped_mean_ci_matches_mean_ci_per_group():
+    frame = pd.DataFrame({"g": ["a", "a", "a", "b", "b"], "v": [1.0, 2.0, 4.0, 3.0, np.nan]})
+    table = grouped_mean_ci(frame, ["g"], "v").set_index("g")
+    for g in ("a", "b"):
+        expected = mean_ci(frame.loc[frame["g"] == g, "v"])
+        assert table.loc[g, "n"] == expected["n"]
+        np.testing.assert_allclose(
+            table.loc[g, ["mean", "lo", "hi"]].astype(float),
+            [expected["mean"], expected["lo"], expected["hi"]],
+            equal_nan=True,
+        )
+
+
+def test_paired_effect_is_cohens_dz():
+    diffs = np.array([0.1, 0.3, 0.2, 0.6])
+    got = paired_effect(diffs)
+    assert got["d_z"] == pytest.approx(diffs.mean() / diffs.std(ddof=1))
+    assert np.isnan(paired_effect([0.2, 0.2, 0.2])["d_z"])  # no spread: undefined, not infinite
+
+
+# --- conditions and pairs -----------------------------------------------------------------------
+def test_conditions_are_the_varying_non_strategy_parameters(folder):
+    results = Results.load(folder("headline"))
+    assert results.condition_columns == ["power_distance", "resistance"]
+    assert results.strategies == list(sim.STRATEGIES)
+
+
+def test_reference_condition_prefers_the_model_default():
+    default_pd = sim.Params.model_fields["power_distance"].default
+    runs = pd.DataFrame(
+        {
+            "run_id": list("abcd"),
+            "cell_id": list("abcd"),
+            "replicate": 0,
+            "strategy": "embedded",
+            "power_distance": [0.1, default_pd, 0.9, default_pd],
+            "resistance": [0.5, 0.5, 0.5, 0.9],
+        }
+    )
+    ref = Results(Path("."), runs).reference_condition()
+    assert ref == {"power_distance": default_pd, "resistance": 0.5}
+
+
+def test_pairs_share_the_seed_and_differences_are_per_replicate(folder):
+    results = Results.load(folder("headline"))
+    diffs = results.paired_differences("net_value", "embedded", "centralized")
+    runs = results.runs
+    assert len(diffs) == len(runs[runs["strategy"] == "embedded"])
+    for _, d in diffs.head(4).iterrows():
+        at = (
+            (runs["power_distance"] == d["power_distance"])
+            & (runs["resistance"] == d["resistance"])
+            & (runs["replicate"] == d["replicate"])
+        )
+        e = runs[at & (runs["strategy"] == "embedded")].iloc[0]
+        c = runs[at & (runs["strategy"] == "centralized")].iloc[0]
+        assert e["seed"] == c["seed"]
+        assert d["diff"] == pytest.approx(e["net_value"] - c["net_value"])
+
+
+def test_series_summary_is_the_mean_and_ci_of_the_raw_series(folder):
+    path = folder("headline")
+    summary = Results.load(path).series_summary
+    series = pd.read_parquet(path / "series.parquet")
+    cell = series["cell_id"].iloc[0]
+    raw = series[(series["cell_id"] == cell) & (series["week"] == 52)]["ownership"]
+    row = summary[(summary["cell_id"] == cell) & (summary["week"] == 52)]
+    row = row[row["measure"] == "ownership"].iloc[0]
+    expected = mean_ci(raw)
+    assert row["n"] == expected["n"] == raw.notna().sum()
+    assert row[["mean", "lo", "hi"]].astype(float).tolist() == pytest.approx(
+        [expected["mean"], expected["lo"], expected["hi"]]
+    )
+    assert (path / "series_summary.parquet").is_file()
+
+
+def test_load_names_the_missing_folder_and_file(tmp_path):
+    with pytest.raises(ResultsError, match="no such results folder"):
+        Results.load(tmp_path / "nope")
+    with pytest.raises(ResultsError, match=r"no runs\.parquet"):
+        Results.load(tmp_path)
+
+
+# --- each figure --------------------------------------------------------------------------------
+DRAWS = [
+    (fig1_over_time, "headline"),
+    (fig2_gap_heatmap, "headline"),
+    (fig3_pmo_life, "headline"),
+    (fig4_pilot_sustainment, "headline"),
+    (fig5_ablation, "ablation"),
+    (fig6_countries, "countries"),
+    (fig7_surgical_strikes, "surgical_strikes"),
+]
+
+
+@pytest.mark.parametrize(("module", "experiment"), DRAWS, ids=[m.NAME for m, _ in DRAWS])
+def test_each_figure_writes_non_empty_png_and_pdf(folder, module, experiment):
+    results = Results.load(folder(experiment))
+    result = module.plot(results)
+    suffixes = sorted(p.suffix for p in result.paths)
+    assert suffixes == [".pdf", ".png"]
+    for path in result.paths:
+        assert path.parent == results.figures_dir
+        assert path.stat().st_size > 5_000, path
+    assert result.paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "n = " in result.caption and "95% CI" in result.caption
+
+
+SKIPS = [
+    (fig2_gap_heatmap, "countries", "resistance"),
+    (fig5_ablation, "headline", "mechanisms switched off"),
+    (fig6_countries, "headline", "culture preset"),
+    (fig7_surgical_strikes, "headline", "deadline"),
+    (fig3_pmo_life, "ablation_embedded_only", "no strategy in this experiment runs a PMO"),
+]
+
+
+@pytest.mark.parametrize(("module", "experiment", "reason"), SKIPS, ids=[s[0].NAME for s in SKIPS])
+def test_a_figure_that_does_not_apply_says_why(folder, tmp_path, module, experiment, reason):
+    if experiment == "ablation_embedded_only":
+        path = shutil.copytree(folder("ablation"), tmp_path / "embedded_only")
+        runs = pd.read_parquet(path / "runs.parquet")
+        runs[runs["strategy"] == "embedded"].to_parquet(path / "runs.parquet")
+    else:
+        path = folder(experiment)
+    with pytest.raises(SkipFigure, match=reason):
+        module.plot(Results.load(path))
+
+
+def test_heatmap_marks_cells_whose_interval_includes_zero(folder):
+    table = fig2_gap_heatmap.gap_table(Results.load(folder("headline")))
+    assert len(table) == 2 * 2 * 2  # two outcomes on a 2 x 2 grid
+    for _, row in table.iterrows():
+        assert row["includes_zero"] == (bool(np.isnan(row["lo"])) or row["lo"] <= 0 <= row["hi"])
+
+
+def test_ablation_change_is_the_paired_gap_difference(folder):
+    results = Results.load(folder("ablation"))
+    table = fig5_ablation.ablation_table(results, outcomes=("net_value",))
+    runs = results.runs
+
+    def gap(off: str | None) -> pd.Series:
+        sel = runs["escape_hatch"] & runs["peer_diffusion"]
+        if off:
+            sel = ~runs[off]
+        g = runs[sel].pivot_table(index="replicate", columns="strategy", values="net_value")
+        return g["embedded"] - g["centralized"]
+
+    expected = (gap("escape_hatch") - gap(None)).mean()
+    row = table[(table["variant"] == "escape_hatch") & (table["what"] == "change")].iloc[0]
+    assert row["mean"] == pytest.approx(expected)
+    assert row["n"] == runs["replicate"].nunique()
+
+
+def test_figures_redraw_from_committed_tables_without_raw_series(folder, tmp_path):
+    """A reader with only the committed files (no series.parquet, no pilots.parquet) can redraw."""
+    path = shutil.copytree(folder("headline"), tmp_path / "committed")
+    Results.load(path).series_summary  # noqa: B018 (writes series_summary.parquet)
+    (path / "series.parquet").unlink()
+    (path / "pilots.parquet").unlink()
+    shutil.rmtree(path / "figures", ignore_errors=True)
+    results = Results.load(path)
+    for module in (fig1_over_time, fig3_pmo_life, fig4_pilot_sustainment):
+        assert all(p.stat().st_size > 0 for p in module.plot(results).paths)
+
+
+def test_draw_all_covers_every_figure_once(folder):
+    drawn = draw_all(Results.load(folder("countries")))
+    assert [d.spec.number for d in drawn] == list(range(1, len(FIGURES) + 1))
+    skipped = {d.spec.name: d.skipped for d in drawn if d.result is None}
+    assert fig6_countries.NAME not in skipped
+    assert "resistance" in skipped[fig2_gap_heatmap.NAME]
+
+
+def test_figure_command_line(folder, capsys, tmp_path):
+    assert fig6_countries.main([str(folder("countries"))]) == 0
+    assert "fig6_countries.png" in capsys.readouterr().out
+    assert fig6_countries.main([str(folder("headline"))]) == 0
+    assert "skipped: needs runs under more than one culture preset" in capsys.readouterr().out
+    assert fig6_countries.main([str(tmp_path / "missing")]) == 2
+    assert "no such results folder" in capsys.readouterr().err
+
+
+def test_summarize_series_keeps_only_known_measures():
+    series = pd.DataFrame(
+        {"cell_id": "c", "strategy": "none", "week": [0, 0, 1, 1], "adoption": [0.1, 0.3, 0.2, 0.4]}
+    )
+    out = summarize_series(series)
+    assert set(out["measure"]) == {"adoption"}
+    assert out["mean"].tolist() == pytest.approx([0.2, 0.3])
+
+
+# --- the committed headline ---------------------------------------------------------------------
+def _params_of(row: pd.Series) -> sim.Params:
+    values = {}
+    for name in sim.Params.model_fields:
+        if name not in row.index:
+            continue
+        v = row[name]
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            continue  # an unset policy override: the strategy's preset
+        values[name] = v.item() if isinstance(v, np.generic) else v
+    return sim.Params(**values)
+
+
+@pytest.mark.skipif(
+    not (HEADLINE / "runs.parquet").is_file(),
+    reason="results/headline/runs.parquet is not committed yet (make run writes it; the lead "
+    "commits the canonical headline, then this test guards it)",
+)
+def test_committed_headline_reproduces_from_its_parameters_and_seeds():
+    """Rerun a few committed runs and one whole cell: the same numbers, or the results drifted."""
+    results = Results.load(HEADLINE)
+    runs = results.runs
+    picks = runs.groupby("strategy", sort=False).head(1)
+    picks = picks[picks["strategy"].isin(["centralized", "embedded", "hybrid"])]
+    summary_cols = [c for c in sim.run(sim.Params(n_teams=2, weeks=1)).summary.columns]
+    summary_cols = [c for c in summary_cols if c not in ("strategy", "seed") and c in runs]
+    for _, row in picks.iterrows():
+        fresh = sim.run(_params_of(row), seed=int(row["seed"])).summary.iloc[0]
+        np.testing.assert_allclose(
+            fresh[summary_cols].astype(float),
+            row[summary_cols].astype(float),
+            rtol=1e-9,
+            atol=1e-12,
+            equal_nan=True,
+            err_msg=f"run {row['run_id']} ({row['strategy']}) differs from results/headline",
+        )
+
+    # one whole cell against the committed per-week summary (what figures 1 and 3 draw)
+    stored = pd.read_parquet(HEADLINE / "series_summary.parquet")
+    cell = runs[runs["strategy"] == "embedded"]["cell_id"].iloc[0]
+    members = runs[runs["cell_id"] == cell]
+    series = pd.concat(
+        [
+            sim.run(_params_of(r), seed=int(r["seed"])).series.assign(
+                cell_id=cell, strategy="embedded"
+            )
+            for _, r in members.iterrows()
+        ]
+    )
+    fresh = summarize_series(series)
+    keys = ["cell_id", "measure", "week"]
+    both = stored[stored["cell_id"] == cell].merge(fresh, on=keys, suffixes=("", "_fresh"))
+    assert len(both) == (fresh["cell_id"] == cell).sum()
+    np.testing.assert_allclose(both["mean"], both["mean_fresh"], rtol=1e-9, atol=1e-12)
+    assert (both["n"] == both["n_fresh"]).all()
