@@ -132,8 +132,10 @@ INFO_MARKDOWN = """
   slider counts only while the preset is *custom*.
 - Switch a **mechanism** off (e.g. *escape hatch*, *capability decay*) and Reset: what it
   contributes is the difference.
-- Try **2,000 teams**: one column per line manager, one cell per team.
-- A bad value (a seed of `abc`, 10 teams more than allowed) gives a message, not a crash.
+- Try **2,000 teams**: one column per line manager, one cell per team; line managers
+  become a strip of cells. Play draws about two frames a second: raise *Render Interval* to
+  move faster.
+- A bad value (a seed of `abc`, 5,001 teams) gives a message, not a crash.
 """
 
 
@@ -196,7 +198,8 @@ def RunStatus(model: VizModel):
         return
     m = model.lean.measures
     week = model.week
-    solara.Markdown(run_description(model), style={"font-size": "0.9em"})
+    with solara.Column(classes=["lean-run"]):
+        solara.Markdown(run_description(model), style={"font-size": "0.9em"})
     with solara.Row(gap="24px", style={"flex-wrap": "wrap"}, classes=["lean-status"]):
         Headline("week", f"{week} of {model.horizon}")
         Headline("adoption", f"{m['adoption']:.0%}")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import PatchCollection, PathCollection, QuadMesh
 from matplotlib.figure import Figure
 
 from sim import MECHANISMS, Params
@@ -223,6 +223,18 @@ def test_large_org_marks_units_with_pilots_under_their_column():
     assert not [c for c in fig.axes[0].collections if isinstance(c, PatchCollection)]
     legend = fig.axes[0].get_legend().get_texts()[0].get_text()
     assert legend == "unit with a team in a PMO pilot"
+
+
+def test_large_org_shows_line_managers_as_a_strip_of_cells():
+    small, large = _with_pilots(200), _with_pilots(2000)
+    for model, strip in ((small, False), (large, True)):
+        fig, _ = _frame(model)
+        n_line = len(model.lean.line_managers)
+        nodes = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
+        n_nodes = max(len(c.get_offsets()) for c in nodes)
+        meshes = [c for c in fig.axes[0].collections if isinstance(c, QuadMesh)]
+        assert n_nodes == model.lean.org.n_managers - (n_line if strip else 0)
+        assert len(meshes) == (2 if strip else 1)  # teams, and line managers if a strip
 
 
 def test_chart_colours_follow_the_team_values():

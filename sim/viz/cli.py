@@ -61,6 +61,7 @@ def solara_arguments(args: argparse.Namespace) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")  # it covered the lower plot
     from solara.__main__ import cli  # heavy import, after the arguments are known good
 
     from sim.viz import assets

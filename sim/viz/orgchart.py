@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
@@ -39,6 +40,7 @@ MANAGER_CMAP = mpl.colormaps["PuOr"]
 
 ROW_HEIGHT = 0.3  # height of one team cell, in tree levels
 MIN_OUTLINE_PT = 5.0  # narrower cells get a marker under the column instead of outlines
+MIN_NODE_PT = 3.5  # narrower columns show line managers as a strip of cells, not as nodes
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,12 @@ class OrgLayout:
     """
 
     x: np.ndarray  # per manager
+    parent: np.ndarray  # per manager, -1 for the top
     level: np.ndarray  # per manager, 0 = the top
     team_column: np.ndarray  # per team: its line manager's column
     team_row: np.ndarray  # per team: its place within the unit, 0 = nearest the manager
     segments: np.ndarray  # (k, 2, 2) elbow edges from each manager to its superior
+    segment_child: np.ndarray  # (k,) the manager each segment leads to
     n_columns: int
     n_rows: int
 
@@ -133,13 +137,33 @@ def tree_layout(manager_parent: np.ndarray, team_manager: np.ndarray) -> OrgLayo
     )
     return OrgLayout(
         x=x,
+        parent=parent,
         level=level,
         team_column=team_column,
         team_row=team_row,
         segments=segments,
+        segment_child=np.concatenate([sub, sub, sub]),
         n_columns=column,
         n_rows=n_rows,
     )
+
+
+def _brackets(layout: OrgLayout) -> np.ndarray:
+    """Per manager just above the line: a drop and a bar over the columns of its line managers."""
+    line_level = layout.depth - 1
+    leaves = np.flatnonzero(layout.level == line_level)
+    parents = layout.parent[leaves]
+    top = np.unique(parents)
+    first = np.full(len(layout.x), np.inf)
+    last = np.full(len(layout.x), -np.inf)
+    np.minimum.at(first, parents, layout.x[leaves])
+    np.maximum.at(last, parents, layout.x[leaves])
+    y_parent = -layout.level[top].astype(float)
+    y_bar = np.full(len(top), -line_level + 0.3)
+    px = layout.x[top]
+    drops = np.stack([np.c_[px, y_parent], np.c_[px, y_bar]], axis=1)
+    bars = np.stack([np.c_[first[top], y_bar], np.c_[last[top], y_bar]], axis=1)
+    return np.concatenate([drops, bars])
 
 
 def level_names(depth: int) -> list[str]:
@@ -178,7 +202,14 @@ def draw_org_chart(
     ax.set_ylim(layout.grid_bottom - 0.25, 0.45)
     pt_per_col = width_in * 72 * (right - left) / (n_cols + 0.2)
 
-    ax.add_collection(LineCollection(layout.segments, colors="#9a9a9a", linewidths=0.8, zorder=1))
+    line_level = layout.depth - 1
+    as_strip = pt_per_col < MIN_NODE_PT and layout.depth > 1
+    segments = layout.segments
+    if as_strip:  # hundreds of elbows into the bottom row would merge into a grey band
+        segments = np.concatenate(
+            [segments[layout.level[layout.segment_child] < line_level], _brackets(layout)]
+        )
+    ax.add_collection(LineCollection(segments, colors="#9a9a9a", linewidths=0.8, zorder=1))
 
     # teams: one cell per team
     grid = np.full((max(layout.n_rows, 1), n_cols), np.nan)
@@ -198,9 +229,12 @@ def draw_org_chart(
             Rectangle((c - 0.5, layout.grid_top - (r + 1) * ROW_HEIGHT), 1.0, ROW_HEIGHT)
             for c, r in zip(layout.team_column[pilots], layout.team_row[pilots], strict=True)
         ]
-        ax.add_collection(
-            PatchCollection(boxes, facecolor="none", edgecolor="black", linewidth=1.6, zorder=3)
+        outlines = PatchCollection(
+            boxes, facecolor="none", edgecolor="black", linewidth=1.5, zorder=3
         )
+        # a white halo keeps the outline visible on the darkest cells
+        outlines.set_path_effects([patheffects.withStroke(linewidth=3.2, foreground="white")])
+        ax.add_collection(outlines)
         pilot_handle = Line2D(
             [], [], marker="s", ls="none", mfc="none", mec="black", mew=1.6, ms=9,
             label="team in a PMO pilot",
@@ -217,6 +251,7 @@ def draw_org_chart(
         )  # fmt: skip
 
     # managers: one node each, sized to the room their level has
+    nodes = ~(layout.level == line_level) if as_strip else np.ones(len(layout.x), bool)
     sizes = np.empty(len(layout.x))
     for lvl in np.unique(layout.level):
         at = layout.level == lvl
@@ -225,10 +260,18 @@ def draw_org_chart(
         diameter = float(np.clip(0.8 * room * pt_per_col, 2.5, 15.0))
         sizes[at] = diameter**2
     managers = ax.scatter(
-        layout.x, -layout.level.astype(float), c=manager_support, s=sizes, cmap=MANAGER_CMAP,
-        vmin=-1.0, vmax=1.0, edgecolors="#444444", linewidths=0.5 if pt_per_col >= 4 else 0.2,
-        zorder=4,
+        layout.x[nodes], -layout.level[nodes].astype(float), c=manager_support[nodes],
+        s=sizes[nodes], cmap=MANAGER_CMAP, vmin=-1.0, vmax=1.0, edgecolors="#444444",
+        linewidths=0.5, zorder=4,
     )  # fmt: skip
+    if as_strip:  # line managers as one row of cells, one per column, like their teams
+        strip = np.full((1, n_cols), np.nan)
+        leaves = layout.level == line_level
+        strip[0, layout.x[leaves].astype(int)] = manager_support[leaves]
+        ax.pcolormesh(
+            xs, [-line_level - 0.2, -line_level + 0.2], np.ma.masked_invalid(strip),
+            cmap=MANAGER_CMAP, vmin=-1.0, vmax=1.0, zorder=2,
+        )  # fmt: skip
 
     names = level_names(layout.depth)
     ticks = [-float(i) for i in range(layout.depth)]
