@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import ConfigCompositionException, MissingConfigException
+from omegaconf import OmegaConf
 
 from sim import MECHANISMS, STRATEGIES, Params
 from sim.sweep import session
@@ -207,7 +207,7 @@ def test_experiment_files_are_global_packages_with_a_name():
     for path in (CONFIG_DIR / "experiment").glob("*.yaml"):
         text = path.read_text()
         assert text.startswith("# @package _global_"), path
-        assert yaml.safe_load(text)["experiment_name"] == path.stem
+        assert OmegaConf.load(path)["experiment_name"] == path.stem
 
 
 def test_help_lists_every_field_with_what_is_allowed():

@@ -10,7 +10,9 @@ different code versions are never merged silently (``allow_mixed_versions`` must
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,3 +229,32 @@ def _merge_manifest(
         "code_versions": report.code_versions,
         "packages": ready[0][1].get("packages") if ready else None,
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``lean-sim-merge results/<experiment>``: merge the last sweep's cells again."""
+    parser = argparse.ArgumentParser(
+        prog="lean-sim-merge",
+        description="Merge the cells of an experiment's last sweep into runs.parquet, "
+        "series.parquet and pilots.parquet (e.g. after a sweep was interrupted or a job "
+        "crashed). Exits 1 if cells failed or are missing, or versions differ.",
+    )
+    parser.add_argument("experiment_dir", type=Path, nargs="+", help="e.g. results/headline")
+    parser.add_argument(
+        "--allow-mixed-versions",
+        action="store_true",
+        help="merge cells computed by different code versions (the code_version column says "
+        "which is which)",
+    )
+    args = parser.parse_args(argv)
+    status = 0
+    for directory in args.experiment_dir:
+        try:
+            report = merge_experiment(directory, allow_mixed_versions=args.allow_mixed_versions)
+        except MergeError as err:
+            print(f"lean-sim-merge: {err}", file=sys.stderr)
+            status = 1
+            continue
+        print(report.describe())
+        status = status or (0 if report.ok else 1)
+    return status

@@ -9,11 +9,15 @@ results of the same code from stale ones, and a merge never mixes versions silen
 * ``<sim.__version__>+nogit.<digest of sim/**/*.py>`` outside a git checkout.
 
 Only ``sim/`` counts: committing results or editing the README does not change the version.
+The environment variable ``LEAN_SIM_CODE_VERSION`` replaces the detected version (for an
+installed copy without git, or to keep one label while editing code that does not change
+results, e.g. the browser app); a sweep records it as given, so the choice stays visible.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import subprocess
 from functools import lru_cache
@@ -33,9 +37,24 @@ def _git(root: Path, *args: str) -> bytes:
     ).stdout
 
 
-@lru_cache(maxsize=1)
-def code_provenance(sim_dir: Path = SIM_DIR) -> dict[str, Any]:
-    """{'code_version', 'commit', 'dirty'} for the model code in ``sim_dir`` (cached)."""
+ENV_VERSION = "LEAN_SIM_CODE_VERSION"
+
+
+def code_provenance() -> dict[str, Any]:
+    """{'code_version', 'commit', 'dirty'} of the running model code (cached per process)."""
+    return dict(_code_provenance(SIM_DIR, os.environ.get(ENV_VERSION) or None))
+
+
+@lru_cache(maxsize=4)
+def _code_provenance(sim_dir: Path, given: str | None) -> tuple[tuple[str, Any], ...]:
+    found = git_provenance(sim_dir)
+    if given is not None:
+        found["code_version"] = given
+    return tuple(found.items())
+
+
+def git_provenance(sim_dir: Path) -> dict[str, Any]:
+    """{'code_version', 'commit', 'dirty'} for the package in ``sim_dir`` (see module doc)."""
     root = sim_dir.parent
     try:
         commit = _git(root, "rev-parse", "--short=12", "HEAD").decode().strip()
