@@ -29,6 +29,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+.PHONY: viz
+## viz: create the environment and serve the browser app on http://127.0.0.1:8765
+viz: $(STAMP)
+	$(BIN)/lean-sim-viz
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
 
