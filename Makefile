@@ -13,9 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: create the environment and run every strategy once on the default organization
+## run: create the environment, run every strategy once on the default organization, then
+##      the headline sweep on all local cores (results/headline/, a few minutes on 2 cores)
 run: $(STAMP)
 	$(BIN)/python -m sim
+	$(BIN)/lean-sim -m experiment=headline hydra/launcher=joblib
 
 ## test: create the environment and run the whole test suite
 test: $(STAMP)
@@ -36,6 +38,11 @@ viz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
+
+.PHONY: bench-sweep
+## bench-sweep: sweep throughput against a bare loop, and parallel efficiency (joblib)
+bench-sweep: $(STAMP)
+	$(BIN)/python benchmarks/bench_sweep.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
