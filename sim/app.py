@@ -189,12 +189,10 @@ def RunStatus(model: VizModel):
     """What is running and where it stands; or, after a bad Reset, what to fix."""
     update_counter.get()
     if model.error is not None:
-        with solara.Column(classes=["lean-error"]):
-            solara.Error(
-                "The model was not built. Fix these controls and press Reset:",
-                icon="mdi-alert-circle",
-            )
-            solara.Markdown("\n".join(f"- `{line.strip()}`" for line in model.error.splitlines()))
+        lines = "\n".join(f"- `{line.strip()}`" for line in model.error.splitlines())
+        with solara.Error(icon="mdi-alert-circle", classes=["lean-error"]):
+            solara.Text("The model was not built. Fix these controls and press Reset:")
+            solara.Markdown(lines, style={"margin-top": "8px"})
         return
     m = model.lean.measures
     week = model.week
