@@ -19,15 +19,16 @@ squares (a maximum a posteriori fit with log-normal priors centred on the curren
 
     J(theta) = ((s(theta) - 1/3) / tol)^2 + sum_k ((log theta_k - log default_k) / scale)^2
 
-(``tol`` = ``Settings.tolerance``, ``scale`` = ``Settings.prior_scale``), where ``s`` is
-the pooled share of sustained pilots over a fixed block of seeds (common random numbers, so two candidate values meet the same organizations). Among the settings that match
-the figure it picks the one that changes the defaults least (in log units); how far each
-parameter moves therefore also tells how much the figure says about it. Bounded Nelder-Mead
-(scipy) minimises J in log space. The fit is repeated on independent blocks of seeds, each from
-its own jittered start, which gives the spread. The fits lie on a ridge (one number, several
-parameters), so the median of each coordinate need not hit the target: the preset holds a final
-fit on the pooled seeds, started at that median. Held-out seeds check it, and a profile scan
-shows each parameter's leverage on the figure.
+(``tol`` = ``Settings.tolerance``, ``scale`` = ``Settings.prior_scale``), where ``s`` is the
+pooled share of sustained pilots over a fixed block of seeds (common random numbers, so two
+candidate values meet the same organizations). Among the settings that match the figure it picks
+the one that changes the defaults least (in log units); how far each parameter moves therefore
+also tells how much the figure says about it. Bounded Nelder-Mead (scipy) minimises J in log
+space. The fit is repeated on independent blocks of seeds, each from its own jittered start,
+which gives the spread. The fits lie on a ridge (one number, several parameters), so the median
+of each coordinate need not hit the target: the preset holds a final fit on the pooled seeds,
+started at that median. Held-out seeds check it, and a profile scan shows each parameter's
+leverage on the figure.
 
     python -m sim.calibration            # the committed fit (about 5 minutes on one core)
     python -m sim.calibration --quick    # a tiny fit for tests (seconds)
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -459,18 +461,23 @@ def calibrate(settings: Settings, progress: bool = True) -> dict[str, Any]:
 
 
 def code_version() -> str:
-    """The git commit of the model code (``-dirty`` when sim/ has uncommitted changes)."""
-    try:
+    """The git commit of the model code, ``-dirty`` when ``sim/`` has uncommitted changes.
+
+    Only ``sim/`` counts (results, docs and configs do not change what the model computes).
+    """
+
+    def git(*args: str) -> str:
         out = subprocess.run(
-            ["git", "-C", str(REPO), "describe", "--always", "--dirty", "--abbrev=12"],
-            capture_output=True,
-            check=True,
-            text=True,
-            timeout=30,
+            ["git", "-C", str(REPO), *args], capture_output=True, check=True, text=True, timeout=30
         )
         return out.stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short=12", "HEAD")
+        dirty = bool(git("status", "--porcelain", "--", "sim"))
     except (OSError, subprocess.SubprocessError):
         return f"{sim.__version__}+nogit"
+    return f"{commit}-dirty" if dirty else commit
 
 
 def package_versions() -> dict[str, str]:
@@ -513,7 +520,8 @@ def _round(x: float) -> float:
 
 def plot(record: dict, evaluations: pd.DataFrame, prof: pd.DataFrame, path: Path) -> None:
     """Three panels: convergence of every fit, fitted values across fits, profile scan."""
-    colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+    # Okabe & Ito colour-blind-safe palette (yellow left out: too pale on white).
+    colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999"]
     settings = record["settings"]
     names = settings["params"]
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
@@ -555,6 +563,9 @@ def plot(record: dict, evaluations: pd.DataFrame, prof: pd.DataFrame, path: Path
         )
     ax.axhline(1.0, color="0.5", ls=":", lw=1)
     ax.set_yscale("log")
+    ticks = [0.25, 0.5, 1, 2, 4, 8]
+    ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xticks(range(len(names)), [n.replace("_", "_\n", 1) for n in names], fontsize=8)
     ax.set_ylabel("fitted value / model default (log scale)")
     ax.set_title("(b) value per fit (dots) and final fit (bar)", fontsize=10)
@@ -578,6 +589,16 @@ def plot(record: dict, evaluations: pd.DataFrame, prof: pd.DataFrame, path: Path
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def replot(out_dir: Path) -> Path:
+    """Redraw the figure from a written record (a figure is code that reads results/)."""
+    record = json.loads((out_dir / "calibration.json").read_text())
+    evaluations = pd.read_csv(out_dir / "evaluations.csv")
+    prof = pd.read_csv(out_dir / "profile.csv")
+    path = out_dir / "calibration.png"
+    plot(record, evaluations, prof, path)
+    return path
 
 
 def write_outputs(result: dict[str, Any], out_dir: Path, preset_path: Path) -> list[Path]:
@@ -631,6 +652,7 @@ def main(argv: list[str] | None = None) -> int:
         "configs/preset/calibrated.yaml, or <out>/calibrated.yaml with --quick)",
     )
     parser.add_argument("--params", help=f"comma-separated, from {sorted(FIT_BOUNDS)}")
+    parser.add_argument("--replot", action="store_true", help="only redraw the figure in --out")
     for name in ("fits", "replicates", "max_evals", "holdout", "n_teams", "weeks", "base_seed"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, dest=name)
     args = parser.parse_args(argv)
@@ -651,6 +673,9 @@ def main(argv: list[str] | None = None) -> int:
     preset = args.preset_out or (
         out_dir / "calibrated.yaml" if args.quick else PRESET_DIR / "calibrated.yaml"
     )
+    if args.replot:
+        print(replot(out_dir))
+        return 0
     result = calibrate(settings)
     for path in write_outputs(result, out_dir, preset):
         print(path)
