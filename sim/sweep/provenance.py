@@ -84,12 +84,17 @@ def code_version() -> str:
     return code_provenance()["code_version"]
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of Python and of the packages that shape results."""
+@lru_cache(maxsize=1)
+def _package_versions() -> tuple[tuple[str, str], ...]:
     versions = {"python": platform.python_version(), "sim": sim.__version__}
     for name in PACKAGES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
-    return versions
+    return tuple(versions.items())
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape results (cached per process)."""
+    return dict(_package_versions())

@@ -13,8 +13,9 @@ Layout (docs/results.md describes the columns)::
         runs.parquet, series.parquet, pilots.parquet, manifest.json   the merge (sim.sweep.merge)
 
 Every file is written to a temporary name in the same folder and then renamed over the final
-name (``os.replace`` is atomic on POSIX), so a kill at any moment leaves only whole files; and a
-cell counts as finished only once its manifest says so.
+name (``os.replace`` is atomic on POSIX), so a kill at any moment leaves only whole files under
+the final names; and a cell counts as finished only once its manifest says so. (There is no
+fsync: a power cut, unlike a kill, can lose the last files; a rerun then recomputes them.)
 """
 
 from __future__ import annotations
@@ -43,8 +44,6 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

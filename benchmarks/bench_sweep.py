@@ -1,0 +1,165 @@
+"""Sweep machinery overhead and parallel efficiency, against the targets of the sweep issue.
+
+What is measured, on the headline experiment's grid (5 strategies x 3 resistances x 3 power
+distances = 45 cells, ``--replicates`` seeds each, default organization and horizon):
+
+- the bare loop: ``sim.run(params, seed)`` for every run, one process, nothing written;
+- ``lean-sim -m experiment=headline`` with the basic launcher (serial), wall time of the whole
+  command (start-up, validation of every job, Hydra's per-job cost, Parquet and manifest
+  writes, the merge): throughput ratio = bare / sweep, target >= 0.90;
+- the same with the joblib launcher at ``--workers`` workers: parallel efficiency =
+  T(basic, one process) / (workers x T(joblib)), target >= 0.85 at 2 workers, >= 0.75 at 16
+  (joblib with one worker runs in-process, exactly like the basic launcher). The efficiency
+  against the bare loop (bare / (workers x T(joblib))) is printed too.
+
+Every sweep runs in a fresh temporary folder (nothing to resume) and its merged runs table is
+checked to equal the basic launcher's. Usage::
+
+    python benchmarks/bench_sweep.py                      # 45 cells x 10 replicates, 2 workers
+    python benchmarks/bench_sweep.py --workers 16 --replicates 24 --skip basic
+    python benchmarks/bench_sweep.py --quick              # 45 cells x 2 replicates, small org
+
+The figures are printed and written to ``benchmarks/results/bench_sweep.json``. This is a
+benchmark, not a test: timings depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import OmegaConf
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import sim  # noqa: E402
+from sim.sweep.seeds import replicate_seeds  # noqa: E402
+
+EXPERIMENT = REPO / "configs" / "experiment" / "headline.yaml"
+OUT = REPO / "benchmarks" / "results" / "bench_sweep.json"
+
+
+def grid(sizes: dict[str, int]) -> list[sim.Params]:
+    """The headline grid, read from its experiment file (every key there is a Params field)."""
+    params = OmegaConf.load(EXPERIMENT).hydra.sweeper.params
+    axes = {k: [_value(v) for v in str(values).split(",")] for k, values in params.items()}
+    return [
+        sim.Params(**dict(zip(axes, point, strict=True)), **sizes)
+        for point in itertools.product(*axes.values())
+    ]
+
+
+def _value(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def bare_loop(cells: list[sim.Params], replicates: int) -> float:
+    tic = time.perf_counter()
+    for params in cells:
+        for seed in replicate_seeds(params, 0, replicates):
+            sim.run(params, seed=seed)
+    return time.perf_counter() - tic
+
+
+def sweep(args: list[str], sizes: dict[str, int], replicates: int) -> tuple[float, pd.DataFrame]:
+    """Wall time of one ``lean-sim -m experiment=headline ...`` in a fresh folder."""
+    overrides = [f"{k}={v}" for k, v in sizes.items()] + [f"replicates={replicates}"]
+    command = [sys.executable, "-m", "sim.sweep.cli", "-m", "experiment=headline", *overrides]
+    command += ["hydra.job_logging.root.level=WARNING", *args]
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        tic = time.perf_counter()
+        result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
+        seconds = time.perf_counter() - tic
+        if result.returncode != 0:
+            raise SystemExit(f"sweep failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        runs = pd.read_parquet(Path(folder) / "results" / "headline" / "runs.parquet")
+    return seconds, runs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2, help="joblib workers (default 2)")
+    parser.add_argument("--replicates", type=int, default=10, help="seeds per cell (default 10)")
+    parser.add_argument("--n-teams", type=int, default=None, help="default: the model's")
+    parser.add_argument("--weeks", type=int, default=None, help="default: the model's")
+    parser.add_argument(
+        "--skip", default="", help="'basic' skips the serial sweep (efficiency vs bare only)"
+    )
+    parser.add_argument("--quick", action="store_true", help="2 replicates, 50 teams, 260 weeks")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.replicates, args.n_teams, args.weeks = 2, args.n_teams or 50, args.weeks or 260
+    sizes = {k: v for k, v in (("n_teams", args.n_teams), ("weeks", args.weeks)) if v}
+    skip = set(filter(None, args.skip.split(",")))
+    cells = grid(sizes)
+    runs = len(cells) * args.replicates
+    print(
+        f"{len(cells)} cells x {args.replicates} replicates = {runs} runs "
+        f"({sim.Params(**sizes).n_teams} teams, {sim.Params(**sizes).weeks} weeks); "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
+        flush=True,
+    )
+    figures: dict[str, float] = {"runs": runs, "workers": args.workers}
+    figures["bare_s"] = bare_loop(cells, args.replicates)
+    print(f"bare loop           {figures['bare_s']:7.1f} s  {runs / figures['bare_s']:6.2f} runs/s")
+
+    reference = None
+    measured = [
+        ("basic", []),
+        ("joblibN", ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={args.workers}"]),
+    ]
+    for name, launcher in measured:
+        if name in skip:
+            continue
+        seconds, table = sweep(launcher, sizes, args.replicates)
+        assert len(table) == runs, f"{name}: {len(table)} runs merged, expected {runs}"
+        if reference is None:
+            reference = table
+        pd.testing.assert_frame_equal(table, reference)
+        figures[f"{name}_s"] = seconds
+        label = f"joblib x{args.workers}" if name == "joblibN" else name
+        print(f"sweep {label:<13} {seconds:7.1f} s  {runs / seconds:6.2f} runs/s", flush=True)
+
+    print()
+    if "basic_s" in figures:
+        figures["throughput_ratio"] = figures["bare_s"] / figures["basic_s"]
+        print(f"throughput, basic sweep / bare loop: {figures['throughput_ratio']:.3f} (>= 0.90)")
+    if "basic_s" in figures:
+        eff = figures["basic_s"] / (args.workers * figures["joblibN_s"])
+        figures["efficiency"] = eff
+        target = 0.85 if args.workers <= 2 else 0.75
+        print(f"parallel efficiency at {args.workers} workers: {eff:.3f} (>= {target})")
+    eff_bare = figures["bare_s"] / (args.workers * figures["joblibN_s"])
+    figures["efficiency_vs_bare"] = eff_bare
+    print(f"efficiency at {args.workers} workers against the bare loop: {eff_bare:.3f}")
+
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} CPUs",
+        **figures,
+    }
+    OUT.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"\nwritten to {OUT.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
