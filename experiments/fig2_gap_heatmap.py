@@ -78,9 +78,9 @@ def plot(results: Results) -> FigureResult:
         digits = decimals(vmax)
         for _, r in t.iterrows():
             i, j = ys.index(r[Y]), xs.index(r[X])
-            label = f"{r['mean']:+.{digits}f}"
+            label = f"{r['mean']:+,.{digits}f}"
             if not dense:
-                label += f"\n[{r['lo']:+.{digits}f}, {r['hi']:+.{digits}f}]"
+                label += f"\n[{r['lo']:+,.{digits}f}, {r['hi']:+,.{digits}f}]"
             ax.text(
                 j, i, label, ha="center", va="center", fontsize=9, zorder=3,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 2},
@@ -98,6 +98,8 @@ def plot(results: Results) -> FigureResult:
         ax.set_ylabel("power distance (Hofstede PDI / 100)")
         ax.set_title(f"{style.short(outcome)}: {TREATMENT} − {CONTROL}", fontsize=10.5)
         bar = fig.colorbar(image, ax=ax, shrink=0.9)
+        if vmax >= 10_000:
+            style.thousands(bar.ax.yaxis)
         bar.set_label(
             f"paired difference ({style.unit(outcome)})\n"
             f"> 0: {TREATMENT} higher, < 0: {CONTROL} higher",

@@ -93,7 +93,8 @@ def plot(results: Results) -> FigureResult:
         ax.set_xticks(
             horizons, [f"{w}\n({w / 52:g} y)" if w % 52 == 0 else str(w) for w in horizons]
         )
-        ax.set_xlim(0, max(horizons) + 16)
+        pad = 0.5 * min(horizons)
+        ax.set_xlim(min(horizons) - pad, max(horizons) + pad)
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("weeks since the pilot started")
         if facet:

@@ -92,6 +92,8 @@ def plot(results: Results) -> FigureResult:
             label="CI includes 0",
         )  # fmt: skip
         ax.axvline(0, color="#777777", linewidth=0.9)
+        if outcome == "net_value":
+            style.thousands(ax.xaxis)
         gap = table[(table["outcome"] == outcome) & (table["what"] == "gap")]
         full = gap[gap["variant"] == "full model"].iloc[0]
         digits = 3 if abs(full["mean"]) < 10 else 0

@@ -81,6 +81,8 @@ def plot(results: Results) -> FigureResult:
         ax.set_ylabel(style.label(outcome))
         ax.set_title(style.short(outcome), fontsize=10.5, loc="left")
         ax.axhline(0, color="#777777", linewidth=0.8)
+        if outcome == "net_value":
+            style.thousands(ax.yaxis)
         for edge in x[:-1] + 0.5:
             ax.axvline(edge, color="#eeeeee", linewidth=0.8, zorder=0)
         style.style_axes(ax)

@@ -22,8 +22,11 @@ from experiments.stats import grouped_mean_ci
 
 NAME = "fig7_surgical_strikes"
 DEADLINE = "sunset_week"
-DESTINATION = "budget_to_line_after_pmo"
+DESTINATION = "budget_to_line_after_pmo"  # the override (null: the strategy's preset)
+RESOLVED = "policy_budget_to_line_after_pmo"  # where the budget of the closed office went
 OUTCOMES = ("own_adoption_after_pmo", "own_adoption", "net_value")
+#: Open-ended arms drawn for comparison when the experiment has them (e.g. the headline).
+COMPARE = {"centralized": "office stays", "embedded": "no office"}
 
 
 def deadline_runs(results: Results) -> pd.DataFrame:
@@ -46,7 +49,7 @@ def leftovers_table(results: Results) -> pd.DataFrame:
     keep = (DEADLINE, DESTINATION)
     ref = {k: v for k, v in results.reference_condition().items() if k not in keep}
     runs = results.select(deadline_runs(results), ref)
-    by = ["strategy", DEADLINE, *([DESTINATION] if DESTINATION in runs.columns else [])]
+    by = ["strategy", DEADLINE, *([RESOLVED] if RESOLVED in runs.columns else [])]
     parts = [grouped_mean_ci(runs, by, o).assign(outcome=o) for o in OUTCOMES if o in runs.columns]
     if not parts or runs.empty:
         raise SkipFigure(f"no deadline runs with {list(OUTCOMES)} at {describe_condition(ref)}")
@@ -56,7 +59,7 @@ def leftovers_table(results: Results) -> pd.DataFrame:
 def shades(color: str, k: int) -> list[tuple[float, float, float]]:
     """``k`` shades of one colour from light to full (early deadlines light, late dark)."""
     rgb = np.array(to_rgb(color))
-    return [tuple(1 - (1 - rgb) * f) for f in np.linspace(0.35, 1.0, k)]
+    return [tuple(1 - (1 - rgb) * f) for f in np.linspace(1.0, 0.35, k)[::-1]]
 
 
 def plot(results: Results) -> FigureResult:
@@ -66,7 +69,7 @@ def plot(results: Results) -> FigureResult:
     fig = style.new_figure(max(11.0, 4.2 * len(strategies)), 8.6)
     top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.05])
     ax_top = np.atleast_1d(top.subplots(1, len(strategies), sharey=True))
-    _over_time(results, ax_top, strategies, deadlines)
+    compared = _over_time(results, ax_top, strategies, deadlines)
     ax_bottom = bottom.subplots(1, len([o for o in OUTCOMES if o in set(table["outcome"])]))
     _leftovers(np.atleast_1d(ax_bottom), table, strategies, deadlines)
     others = {
@@ -80,7 +83,12 @@ def plot(results: Results) -> FigureResult:
         fig,
         stats_note(n, "runs per point", "bands and error bars")
         + ". 'One year after closure' counts only runs whose office closed at least a year "
-        "before the horizon.",
+        "before the horizon."
+        + (
+            " Thin dashed lines: open-ended arms of the same experiment (means)."
+            if compared
+            else ""
+        ),
     )
     paths = style.save(fig, results.figures_dir, NAME)
     caption = (
@@ -91,18 +99,27 @@ def plot(results: Results) -> FigureResult:
     return FigureResult(NAME, paths, caption, table)
 
 
-def _over_time(results: Results, axes, strategies: list[str], deadlines: list) -> None:
-    runs = results.select(
-        deadline_runs(results),
-        {k: v for k, v in results.reference_condition().items() if k != DEADLINE},
-    )
-    cells = results.cells_for(runs)
+def _over_time(results: Results, axes, strategies: list[str], deadlines: list) -> bool:
+    """Own adoption per deadline; open-ended comparison arms (if any) as thin lines."""
+    ref = {k: v for k, v in results.reference_condition().items() if k != DEADLINE}
+    runs = results.select(deadline_runs(results), ref)
+    cells = runs[["cell_id", "strategy", DEADLINE]].drop_duplicates("cell_id")
     summary = results.series_summary
-    data = summary[
-        summary["cell_id"].isin(cells["cell_id"]) & (summary["measure"] == "own_adoption")
-    ]
+    own = summary[summary["measure"] == "own_adoption"]
+    data = own[own["cell_id"].isin(cells["cell_id"])]
     weeks = int(data["week"].max()) if len(data) else int(runs["weeks"].max())
+    compare = results.select(results.runs, ref)
+    if "policy_sunset" in compare.columns:
+        compare = compare[compare["policy_sunset"] != "deadline"]
+    compare = compare[compare["strategy"].isin(COMPARE)].drop_duplicates("cell_id")
+    destination = ref.get(DESTINATION)
     for ax, strategy in zip(axes, strategies, strict=True):
+        for _, arm in compare.iterrows():
+            m = own[own["cell_id"] == arm["cell_id"]]
+            ax.plot(
+                m["week"], m["mean"], color=style.color(arm["strategy"]), linewidth=1.0,
+                linestyle=(0, (4, 2)), label=f"{arm['strategy']}, {COMPARE[arm['strategy']]}",
+            )  # fmt: skip
         colors = shades(style.color(strategy), len(deadlines))
         for deadline, c in zip(deadlines, colors, strict=True):
             ids = cells[(cells["strategy"] == strategy) & (cells[DEADLINE] == deadline)]["cell_id"]
@@ -114,16 +131,20 @@ def _over_time(results: Results, axes, strategies: list[str], deadlines: list) -
             )
             ax.fill_between(m["week"], m["lo"], m["hi"], color=c, alpha=0.15, linewidth=0)
             ax.axvline(deadline, color=c, linestyle=":", linewidth=1.1)
-        ax.set_title(f"{strategy}: own adoption over time", fontsize=10.5, loc="left")
+        where = (
+            "" if destination is None else f" (budget to line: {'yes' if destination else 'no'})"
+        )
+        ax.set_title(f"{strategy}: own adoption over time{where}", fontsize=10.5, loc="left")
         ax.set_ylabel(style.label("own_adoption"))
         ax.set_ylim(bottom=0)
-        ax.legend(fontsize=8, frameon=False, loc="upper right")
+        ax.legend(fontsize=8, frameon=False, loc="upper left")
         style.style_axes(ax)
         weeks_axis(ax, weeks)
+    return not compare.empty
 
 
 def _leftovers(axes, table: pd.DataFrame, strategies: list[str], deadlines: list) -> None:
-    destinations = sorted(table[DESTINATION].unique()) if DESTINATION in table else [None]
+    destinations = sorted(table[RESOLVED].unique()) if RESOLVED in table else [None]
     outcomes = [o for o in OUTCOMES if o in set(table["outcome"])]
     step = 0.03 * (max(deadlines) - min(deadlines) or 52)  # dodge, so error bars stay apart
     series = len(strategies) * len(destinations)
@@ -134,7 +155,7 @@ def _leftovers(axes, table: pd.DataFrame, strategies: list[str], deadlines: list
             for dest in destinations:
                 s = t[t["strategy"] == strategy]
                 if dest is not None:
-                    s = s[s[DESTINATION] == dest]
+                    s = s[s[RESOLVED] == dest]
                 s = s.sort_values(DEADLINE)
                 if s.empty:
                     continue
@@ -157,10 +178,16 @@ def _leftovers(axes, table: pd.DataFrame, strategies: list[str], deadlines: list
             "net_value": "net value over the run",
         }[outcome]
         ax.set_title(title, fontsize=10.5, loc="left")
-        if outcome != "net_value":
-            ax.set_ylim(bottom=min(0, float(t["lo"].min(skipna=True) or 0)))
+        if outcome == "net_value":
+            style.thousands(ax.yaxis)
+        else:
+            lowest = t["lo"].min(skipna=True)
+            ax.set_ylim(bottom=min(0.0, float(lowest)) if pd.notna(lowest) else 0.0)
         style.style_axes(ax)
-    axes[0].legend(fontsize=8, frameon=False, loc="best")
+    for ax in axes:
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8, frameon=False, loc="best")
+            break
 
 
 main = cli(plot, __doc__.splitlines()[0])

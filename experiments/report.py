@@ -40,6 +40,7 @@ from experiments.results import (
     Results,
     ResultsError,
     SkipFigure,
+    describe_condition,
     mechanism_variant,
 )
 from experiments.stats import LEVEL
@@ -205,9 +206,10 @@ def effects_section(results: Results) -> str:
         "## Paired effects",
         "",
         "Each cell: mean paired difference (treatment − control, per replicate: same "
-        f"organization) [{LEVEL:.0%} CI, t], then Cohen's d_z = mean / sd of the differences "
-        "(a standardized effect: 0.2 small, 0.5 medium, 0.8 large by Cohen's convention), then "
-        "n pairs.",
+        f"organization) [{LEVEL:.0%} CI, t], then Cohen's d_z = mean / sd of the differences, "
+        "then n pairs. Pairing removes the organization's variance, so d_z runs much larger "
+        "than Cohen's 0.2/0.5/0.8 conventions for unpaired groups; read it together with the "
+        "difference in the outcome's own unit.",
     ]
     for outcome in outcomes_present(results, EFFECT_OUTCOMES):
         table = effects_table(results, outcome)
@@ -240,6 +242,61 @@ def _effects_markdown(results: Results, table: pd.DataFrame) -> str:
             )
         rows.append(row)
     return md_table([header_name(c) for c in cond] + names, rows)
+
+
+KEY_OUTCOMES = ("sustained_adoption", "own_adoption", "net_value")
+
+
+def key_results_section(results: Results) -> str:
+    """The main contrast in words: at the reference condition, and how often across conditions.
+
+    The numbers are the same cells as in the paired-effects tables below."""
+    pairs = contrasts(results)
+    if not pairs:
+        return "## Key results\n\nOnly one strategy: nothing to compare."
+    treatment, control = pairs[0]
+    contrast = f"{treatment} − {control}"
+    reference = results.reference_condition()
+    where = describe_condition(reference)
+    lines = [
+        "## Key results",
+        "",
+        f"Paired differences {contrast} (same organizations; mean [{LEVEL:.0%} CI], "
+        f"Cohen's d_z, n pairs) at the reference condition ({where}), and across all "
+        f"{_conditions_count(results)} conditions of the experiment:",
+        "",
+    ]
+    for outcome in outcomes_present(results, KEY_OUTCOMES):
+        table = effects_table(results, outcome)
+        if table.empty:
+            continue
+        table = table[table["contrast"] == contrast]
+        digits = decimals_for(table["mean"])
+        at = results.select(table, reference) if reference else table
+        if at.empty:
+            continue
+        r = at.iloc[0]
+        dz = f"{r['d_z']:+.2f}" if np.isfinite(r["d_z"]) else "n/a"
+        higher = int((table["lo"] > 0).sum())
+        lower = int((table["hi"] < 0).sum())
+        lines.append(
+            f"- **{style.short(outcome)}** ({style.unit(outcome)}): "
+            f"{fmt_ci(r['mean'], r['lo'], r['hi'], digits, signed=True)}; d_z {dz}; "
+            f"n {int(r['n'])}. Across conditions: {treatment} clearly higher in {higher}, "
+            f"{control} clearly higher in {lower}, no clear difference in "
+            f"{len(table) - higher - lower} (95% CI includes 0)."
+        )
+    lines += [
+        "",
+        "These are model results for the stated parameters, not predictions for a particular "
+        "organization; the parameter tables below say what was assumed.",
+    ]
+    return "\n".join(lines)
+
+
+def _conditions_count(results: Results) -> int:
+    cols = results.condition_columns
+    return len(results.runs[cols].drop_duplicates()) if cols else 1
 
 
 def figures_section(drawn: list[Drawn], folder: Path) -> str:
@@ -326,7 +383,7 @@ def provenance_section(results: Results, today: str) -> str:
         "",
         f"- lean-adoption-sim version of the runs: {packages.get('sim', 'not recorded')}; "
         f"of this report: {sim.__version__}.",
-        "- Code version (git commit of `sim/`; `-dirty` marks uncommitted changes): "
+        "- Code version (git commit; `-dirty.<digest>` marks uncommitted changes under `sim/`): "
         + ", ".join(f"`{v}` ({n} runs)" for v, n in versions.items()),
         f"- Results merged: {manifest.get('merged', 'not recorded')}; report generated: {today}.",
         "- Packages: " + (", ".join(f"{k} {v}" for k, v in packages.items()) or "not recorded."),
@@ -395,9 +452,10 @@ def build_markdown(results: Results, drawn: list[Drawn], today: str) -> str:
     sections = [
         "\n".join(head),
         design_section(results),
+        key_results_section(results),
+        figures_section(drawn, results.path),
         means_section(results),
         effects_section(results),
-        figures_section(drawn, results.path),
         parameters_section(results),
         provenance_section(results, today),
     ]

@@ -114,8 +114,8 @@ class Results:
         the source of truth); otherwise read from the committed series_summary.parquet."""
         raw = self.path / SERIES
         if raw.is_file():
-            table = summarize_series(pd.read_parquet(raw))
-            table.to_parquet(self.path / SERIES_SUMMARY, index=False)
+            table = compact_summary(summarize_series(pd.read_parquet(raw)))
+            write_summary(table, self.path / SERIES_SUMMARY)
             return table
         stored = self.path / SERIES_SUMMARY
         if stored.is_file():
@@ -228,6 +228,41 @@ def summarize_series(series: pd.DataFrame) -> pd.DataFrame:
     out["measure"] = out["measure"].astype(str)
     out["week"] = out["week"].astype(int)
     return out[["cell_id", "strategy", "week", "measure", "mean", "lo", "hi", "n"]]
+
+
+#: Significant digits kept in the committed per-week table (plenty to redraw a figure).
+SUMMARY_DIGITS = 4
+
+
+def compact_summary(table: pd.DataFrame, digits: int = SUMMARY_DIGITS) -> pd.DataFrame:
+    """The per-week table as committed: PMO rows only for cells that had an office, and
+    mean/lo/hi rounded to ``digits`` significant digits (float32), which makes it ~3x smaller.
+
+    Figures are always drawn from this compact table, so a redraw from the committed file gives
+    the same picture as the first drawing."""
+    active = table[table["measure"] == "pmo_active"].groupby("cell_id")["mean"].max()
+    no_office = set(active[active.fillna(0) == 0].index)
+    drop = table["measure"].str.startswith("pmo_") & table["cell_id"].isin(no_office)
+    out = table[~drop].reset_index(drop=True)
+    for col in ("mean", "lo", "hi"):
+        out[col] = significant(out[col].to_numpy(float), digits).astype("float32")
+    out["n"] = out["n"].astype("int32")
+    return out
+
+
+def significant(x: np.ndarray, digits: int) -> np.ndarray:
+    """``x`` rounded to ``digits`` significant digits (NaN, inf and 0 unchanged)."""
+    finite = np.isfinite(x) & (x != 0)
+    exponent = np.floor(np.log10(np.abs(np.where(finite, x, 1.0))))
+    scale = 10.0 ** (digits - 1 - exponent)
+    return np.where(finite, np.round(x * scale) / scale, x)
+
+
+def write_summary(table: pd.DataFrame, path: Path) -> None:
+    """Parquet, zstd, byte-stream-split floats (what compresses rounded floats best)."""
+    table.to_parquet(
+        path, index=False, compression="zstd", use_byte_stream_split=["mean", "lo", "hi"]
+    )
 
 
 def describe_condition(condition: dict[str, Any]) -> str:

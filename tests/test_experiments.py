@@ -23,7 +23,14 @@ from experiments import (
     fig7_surgical_strikes,
 )
 from experiments.figures import FIGURES, draw_all
-from experiments.results import Results, ResultsError, SkipFigure, summarize_series
+from experiments.results import (
+    Results,
+    ResultsError,
+    SkipFigure,
+    compact_summary,
+    significant,
+    summarize_series,
+)
 from experiments.stats import grouped_mean_ci, mean_ci, paired_effect
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,7 +131,8 @@ def test_series_summary_is_the_mean_and_ci_of_the_raw_series(folder):
     expected = mean_ci(raw)
     assert row["n"] == expected["n"] == raw.notna().sum()
     assert row[["mean", "lo", "hi"]].astype(float).tolist() == pytest.approx(
-        [expected["mean"], expected["lo"], expected["hi"]]
+        [expected["mean"], expected["lo"], expected["hi"]],
+        rel=1e-3,  # 4 significant digits
     )
     assert (path / "series_summary.parquet").is_file()
 
@@ -236,6 +244,22 @@ def test_figure_command_line(folder, capsys, tmp_path):
     assert "no such results folder" in capsys.readouterr().err
 
 
+def test_significant_digits_rounding():
+    x = np.array([123456.0, 0.00123456, -0.987654, 0.0, np.nan])
+    expected = [123500.0, 0.001235, -0.9877, 0.0, np.nan]
+    np.testing.assert_allclose(significant(x, 4), expected, rtol=1e-12)
+
+
+def test_compact_summary_drops_pmo_rows_of_cells_without_an_office(folder):
+    results = Results.load(folder("headline"))
+    summary = results.series_summary
+    embedded = results.runs.loc[results.runs["strategy"] == "embedded", "cell_id"].iloc[0]
+    centralized = results.runs.loc[results.runs["strategy"] == "centralized", "cell_id"].iloc[0]
+    assert not summary[summary["cell_id"] == embedded]["measure"].str.startswith("pmo_").any()
+    assert (summary[summary["cell_id"] == centralized]["measure"] == "pmo_headcount").any()
+    assert (summary[summary["cell_id"] == embedded]["measure"] == "adoption").any()
+
+
 def test_summarize_series_keeps_only_known_measures():
     series = pd.DataFrame(
         {"cell_id": "c", "strategy": "none", "week": [0, 0, 1, 1], "adoption": [0.1, 0.3, 0.2, 0.4]}
@@ -294,7 +318,7 @@ def test_committed_headline_reproduces_from_its_parameters_and_seeds():
             for _, r in members.iterrows()
         ]
     )
-    fresh = summarize_series(series)
+    fresh = compact_summary(summarize_series(series))
     keys = ["cell_id", "measure", "week"]
     both = stored[stored["cell_id"] == cell].merge(fresh, on=keys, suffixes=("", "_fresh"))
     assert len(both) == (fresh["cell_id"] == cell).sum()
