@@ -1,0 +1,1 @@
+"""Global sensitivity analysis of the verdict (``lean-sim-sensitivity``)."""

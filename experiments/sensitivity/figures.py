@@ -1,0 +1,282 @@
+"""Figures of the indices, each saved as PNG and PDF; every one reads only committed tables.
+
+Colours are the Okabe-Ito palette (colour-blind safe); bars that must be told apart also differ
+in hatching, so the figures survive grey print. Every figure states what the numbers are
+differences of, the sample size and the confidence level.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#777777"
+WEEKS_PER_YEAR = 52
+
+#: Axis words per output: what the number is, and its unit after scaling by SCALE.
+LABELS = {
+    "sustained_adoption": "sustained adoption, embedded - centralized (share of teams)",
+    "net_value": "net value, embedded - centralized (FTE-years)",
+}
+SHORT = {"sustained_adoption": "sustained adoption", "net_value": "net value"}
+#: Factor from the model's unit to the figure's (net value: FTE-weeks -> FTE-years).
+SCALE = {"sustained_adoption": 1.0, "net_value": 1.0 / WEEKS_PER_YEAR}
+
+plt.rcParams.update(
+    {
+        "font.size": 9,
+        "axes.titlesize": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "savefig.dpi": 150,
+    }
+)
+
+
+def save(fig: Figure, stem: Path) -> list[Path]:
+    """Write ``stem``.png and ``stem``.pdf (without time stamps, so reruns give equal files)."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
+    fig.savefig(paths[0], bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(paths[1], bbox_inches="tight", metadata={"CreationDate": None, "Creator": None})
+    plt.close(fig)
+    return paths
+
+
+def _note(fig: Figure, text: str) -> None:
+    fig.text(0.01, -0.01, text, ha="left", va="top", fontsize=7.5, color="#333333", wrap=True)
+
+
+def morris_figure(
+    morris: pd.DataFrame, floors: dict[str, float], note: str, stem: Path, top: int = 20
+) -> list[Path]:
+    """Per output: ranked mu* with 95 % intervals (left) and mu* against sigma (right)."""
+    outputs = list(dict.fromkeys(morris["output"]))
+    fig, axes = plt.subplots(len(outputs), 2, figsize=(11, 4.6 * len(outputs)), squeeze=False)
+    for row, output in enumerate(outputs):
+        frame = morris[morris["output"] == output].sort_values("mu_star", ascending=False)
+        scale = SCALE.get(output, 1.0)
+        shown = frame.head(top).iloc[::-1]
+        ax = axes[row, 0]
+        y = np.arange(len(shown))
+        ax.barh(y, shown["mu_star"] * scale, color=BLUE, height=0.7)
+        ax.errorbar(
+            shown["mu_star"] * scale,
+            y,
+            xerr=shown["mu_star_conf"] * scale,
+            fmt="none",
+            ecolor="black",
+            elinewidth=0.8,
+            capsize=2,
+        )
+        ax.set_yticks(y, shown["parameter"], fontsize=8)
+        ax.set_xlabel(f"mu* (mean |elementary effect|), {_unit(output)} per range")
+        ax.set_title(f"{SHORT.get(output, output)}: top {len(shown)} of {len(frame)} by mu*")
+        floor = floors.get(output)
+        if floor is not None and np.isfinite(floor):
+            ax.axvline(floor * scale, color=VERMILLION, ls="--", lw=1)
+            ax.text(
+                floor * scale,
+                -0.9,
+                " noise level",
+                color=VERMILLION,
+                fontsize=7.5,
+                va="center",
+                ha="left",
+            )
+        ax = axes[row, 1]
+        _mu_sigma(ax, frame, scale, output)
+    _note(fig, note)
+    fig.tight_layout()
+    return save(fig, stem)
+
+
+def _unit(output: str) -> str:
+    return "FTE-years" if output == "net_value" else "share"
+
+
+def _mu_sigma(ax, frame: pd.DataFrame, scale: float, output: str, labelled: int = 8) -> None:
+    mu_star, sigma = frame["mu_star"] * scale, frame["sigma"] * scale
+    ax.scatter(mu_star, sigma, s=14, color=GREY, zorder=2)
+    top = frame.head(labelled)
+    ax.scatter(top["mu_star"] * scale, top["sigma"] * scale, s=22, color=BLUE, zorder=3)
+    for _, r in top.iterrows():
+        ax.annotate(
+            r["parameter"],
+            (r["mu_star"] * scale, r["sigma"] * scale),
+            xytext=(4, 2),
+            textcoords="offset points",
+            fontsize=7.5,
+        )
+    limit = max(float(mu_star.max()), float(sigma.max())) * 1.15 or 1.0
+    line = np.linspace(0, limit, 10)
+    for ratio, style in ((0.5, ":"), (1.0, "--")):
+        ax.plot(line, ratio * line, color="black", lw=0.8, ls=style)
+        ax.text(
+            limit,
+            min(ratio * limit, limit),
+            f" sigma/mu* = {ratio:g}",
+            fontsize=7,
+            va="top",
+            ha="right",
+        )
+    ax.set_xlim(0, limit)
+    ax.set_ylim(0, limit)
+    ax.set_xlabel(f"mu* ({_unit(output)})")
+    ax.set_ylabel(f"sigma of elementary effects ({_unit(output)})")
+    ax.set_title("above the dashed line: effect depends on other parameters")
+
+
+def sobol_figure(
+    sobol: pd.DataFrame, floors: dict[str, float], note: str, stem: Path
+) -> list[Path]:
+    """Per output: S1 and ST with 95 % intervals, parameters ordered by ST."""
+    outputs = list(dict.fromkeys(sobol["output"]))
+    n = sobol.groupby("output").size().max()
+    fig, axes = plt.subplots(
+        1, len(outputs), figsize=(5.2 * len(outputs), 0.45 * n + 1.8), squeeze=False
+    )
+    for col, output in enumerate(outputs):
+        ax = axes[0, col]
+        frame = sobol[sobol["output"] == output].sort_values("ST").reset_index(drop=True)
+        y = np.arange(len(frame))
+        h = 0.38
+        for offset, key, color, hatch, label in (
+            (h / 2, "ST", ORANGE, "//", "total order ST"),
+            (-h / 2, "S1", BLUE, "", "first order S1"),
+        ):
+            ax.barh(
+                y + offset,
+                frame[key],
+                height=h,
+                color=color,
+                hatch=hatch,
+                edgecolor="white",
+                label=label,
+            )
+            ax.errorbar(
+                frame[key],
+                y + offset,
+                xerr=frame[f"{key}_conf"],
+                fmt="none",
+                ecolor="black",
+                elinewidth=0.8,
+                capsize=2,
+            )
+        floor = floors.get(output)
+        if floor is not None and np.isfinite(floor):
+            ax.axvline(floor, color=VERMILLION, ls="--", lw=1, label="noise share of variance")
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_yticks(y, frame["parameter"])
+        ax.set_xlabel("share of the variance of the difference")
+        ax.set_title(f"{SHORT.get(output, output)}, embedded - centralized")
+        ax.legend(loc="lower right", fontsize=7.5, frameon=False)
+    _note(fig, note)
+    fig.tight_layout()
+    return save(fig, stem)
+
+
+def structural_figure(verdicts: pd.DataFrame, note: str, stem: Path) -> list[Path]:
+    """Per output: mean paired difference and 95 % interval per structural variant."""
+    outputs = list(dict.fromkeys(verdicts["output"]))
+    chosen = verdicts[
+        (verdicts["scope"] == "grid")
+        | ~verdicts["factor"].isin(verdicts.loc[verdicts["scope"] == "grid", "factor"])
+    ]
+    first = chosen[chosen["output"] == outputs[0]]
+    labels = [
+        f"{r.factor} = {r.level}" + (" (default)" if r.is_default else "")
+        for r in first.itertuples()
+    ]
+    fig, axes = plt.subplots(
+        1,
+        len(outputs),
+        figsize=(5.2 * len(outputs), 0.38 * len(labels) + 1.8),
+        squeeze=False,
+        sharey=True,
+    )
+    y = np.arange(len(labels))[::-1]
+    for col, output in enumerate(outputs):
+        ax = axes[0, col]
+        frame = chosen[chosen["output"] == output]
+        scale = SCALE.get(output, 1.0)
+        mean = frame["mean_diff"].to_numpy() * scale
+        err = np.vstack([mean - frame["ci_low"] * scale, frame["ci_high"] * scale - mean])
+        colors = [BLUE if m > 0 else VERMILLION for m in mean]
+        ax.errorbar(mean, y, xerr=err, fmt="none", ecolor="black", elinewidth=0.9, capsize=2)
+        ax.scatter(mean, y, color=colors, zorder=3, s=24, marker="o")
+        ax.axvline(0, color="black", lw=0.8, ls="--")
+        ax.set_yticks(y, labels)
+        ax.set_xlabel(LABELS.get(output, output))
+        ax.set_title(SHORT.get(output, output))
+        left, right = ax.get_xlim()
+        ax.set_xlim(min(left, 0), max(right, 0))
+        ax.text(
+            0.99,
+            0.01,
+            "embedded ahead ->",
+            transform=ax.transAxes,
+            ha="right",
+            fontsize=7.5,
+            color=BLUE,
+        )
+    _note(fig, note)
+    fig.tight_layout()
+    return save(fig, stem)
+
+
+def flip_figure(
+    pairs: pd.DataFrame, sobol: pd.DataFrame, note: str, stem: Path, per_output: int = 3
+) -> list[Path]:
+    """Where the verdict flips: each point's difference against the parameters with the
+    largest ST, with the mean per tenth of the range; below zero centralized is ahead."""
+    outputs = list(dict.fromkeys(sobol["output"]))
+    fig, axes = plt.subplots(
+        len(outputs), per_output, figsize=(3.6 * per_output, 3.0 * len(outputs)), squeeze=False
+    )
+    for row, output in enumerate(outputs):
+        ranked = sobol[sobol["output"] == output].sort_values("ST", ascending=False)
+        scale = SCALE.get(output, 1.0)
+        y = pairs.groupby("point")[f"{output}_diff"].mean() * scale
+        for col, name in enumerate(ranked["parameter"].head(per_output)):
+            ax = axes[row, col]
+            x = pairs.groupby("point")[name].first()
+            ahead = y < 0
+            ax.scatter(
+                x[~ahead], y[~ahead], s=5, color=BLUE, alpha=0.45, lw=0, label="embedded ahead"
+            )
+            ax.scatter(
+                x[ahead],
+                y[ahead],
+                s=7,
+                color=VERMILLION,
+                alpha=0.8,
+                lw=0,
+                marker="^",
+                label="centralized ahead",
+            )
+            bins = pd.cut(x, 10)
+            binned = y.groupby(bins, observed=True).mean()
+            centres = [b.mid for b in binned.index]
+            ax.plot(centres, binned.to_numpy(), color="black", lw=1.6, label="mean per tenth")
+            ax.axhline(0, color="black", lw=0.7, ls="--")
+            ax.set_xlabel(name)
+            if col == 0:
+                ax.set_ylabel(LABELS.get(output, output).replace(", ", ",\n", 1), fontsize=8)
+            share = float(ahead.mean())
+            ax.set_title(
+                f"ST = {ranked.iloc[col]['ST']:.2f}; centralized ahead at {share:.0%}", fontsize=8.5
+            )
+            if row == 0 and col == 0:
+                ax.legend(fontsize=7, frameon=False, loc="best", markerscale=2)
+    _note(fig, note)
+    fig.tight_layout()
+    return save(fig, stem)

@@ -1,0 +1,233 @@
+"""Sensitivity indices with confidence intervals, from paired differences. Pure functions.
+
+* Morris (SALib): mu* (mean absolute elementary effect, on the unit-scaled range, so all
+  parameters compare), its bootstrap 95 % interval, mu and sigma, per output.
+* Sobol' (SALib, Saltelli sample, no second order): S1 and ST with bootstrap 95 % intervals.
+* Where the verdict flips: the share of sampled points where the difference is negative
+  (centralized ahead), with a Wilson 95 % interval.
+* Structural variants: mean paired difference per variant with a t 95 % interval.
+
+Every run of a point has its own seed, so run-to-run noise is part of each output. It sets a
+floor: an inert parameter still gets mu* ~ 3 sigma / sqrt(pi) (for 4 levels) and
+ST ~ sigma^2 / Var(Y), where sigma is the noise SD of the paired difference at one point
+(:func:`noise_sd`, from the structural experiment's replicates at the default structure).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from scipy import stats
+
+from experiments.sensitivity.pairs import point_means
+
+CONF_LEVEL = 0.95
+RESAMPLES = 1000
+
+
+def morris_indices(
+    problem: dict, points: pd.DataFrame, pairs: pd.DataFrame, outputs: list[str], levels: int
+) -> pd.DataFrame:
+    """mu, mu*, its 95 % half-width, sigma and mu* relative to the largest, per output."""
+    x = points[problem["names"]].to_numpy(dtype=float)
+    frames = []
+    for output in outputs:
+        y = point_means(pairs, output).to_numpy()
+        _check_finite(y, output)
+        result = morris_analyze.analyze(
+            problem,
+            x,
+            y,
+            num_resamples=RESAMPLES,
+            conf_level=CONF_LEVEL,
+            num_levels=levels,
+            seed=0,
+        )
+        frame = pd.DataFrame(
+            {
+                "output": output,
+                "parameter": problem["names"],
+                "mu": np.asarray(result["mu"], dtype=float),
+                "mu_star": np.asarray(result["mu_star"], dtype=float),
+                "mu_star_conf": np.asarray(result["mu_star_conf"], dtype=float),
+                "sigma": np.asarray(result["sigma"], dtype=float),
+            }
+        )
+        top = frame["mu_star"].max()
+        frame["mu_star_rel"] = frame["mu_star"] / top if top > 0 else 0.0
+        frames.append(frame.sort_values("mu_star", ascending=False, ignore_index=True))
+    return pd.concat(frames, ignore_index=True)
+
+
+def top_parameters(morris: pd.DataFrame, k: int) -> list[str]:
+    """The ``k`` parameters with the largest relative mu* in either output (ties: name order)."""
+    if k < 1:
+        raise ValueError(f"top={k}: must be >= 1")
+    score = morris.groupby("parameter")["mu_star_rel"].max()
+    ranked = sorted(score.items(), key=lambda item: (-item[1], item[0]))
+    return [name for name, _ in ranked[:k]]
+
+
+def sobol_indices(problem: dict, pairs: pd.DataFrame, outputs: list[str]) -> pd.DataFrame:
+    """S1 and ST with 95 % half-widths (bootstrap), per output; Var and mean of the output."""
+    frames = []
+    for output in outputs:
+        y = point_means(pairs, output).to_numpy()
+        _check_finite(y, output)
+        expected = problem["num_vars"] + 2
+        if len(y) % expected:
+            raise ValueError(f"{len(y)} outputs: a Saltelli sample has N x {expected} points")
+        result = sobol_analyze.analyze(
+            problem,
+            y,
+            calc_second_order=False,
+            num_resamples=RESAMPLES,
+            conf_level=CONF_LEVEL,
+            seed=0,
+        )
+        frame = pd.DataFrame(
+            {
+                "output": output,
+                "parameter": problem["names"],
+                "S1": np.asarray(result["S1"], dtype=float),
+                "S1_conf": np.asarray(result["S1_conf"], dtype=float),
+                "ST": np.asarray(result["ST"], dtype=float),
+                "ST_conf": np.asarray(result["ST_conf"], dtype=float),
+            }
+        )
+        frame["output_mean"] = float(np.mean(y))
+        frame["output_var"] = float(np.var(y, ddof=1))
+        frames.append(frame.sort_values("ST", ascending=False, ignore_index=True))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _check_finite(y: np.ndarray, output: str) -> None:
+    bad = np.flatnonzero(~np.isfinite(y))
+    if len(bad):
+        raise ValueError(f"{output}: {len(bad)} points have no finite value (first: {bad[0]})")
+
+
+def wilson_interval(successes: int, n: int, level: float = CONF_LEVEL) -> tuple[float, float]:
+    """Wilson score interval of a proportion (sensible also near 0 and 1)."""
+    if n == 0:
+        return (math.nan, math.nan)
+    z = stats.norm.ppf(0.5 + level / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def mean_interval(values: np.ndarray, level: float = CONF_LEVEL) -> tuple[float, float, float]:
+    """Mean and its t interval (NaN bounds for fewer than two values)."""
+    values = np.asarray(values, dtype=float)
+    mean = float(np.mean(values)) if len(values) else math.nan
+    if len(values) < 2:
+        return (mean, math.nan, math.nan)
+    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * stats.sem(values)
+    return (mean, mean - float(half), mean + float(half))
+
+
+def flip_shares(pairs: pd.DataFrame, outputs: list[str], method: str) -> pd.DataFrame:
+    """Per output: points, mean difference, and the share where the first strategy is ahead."""
+    rows = []
+    for output in outputs:
+        y = point_means(pairs, output).to_numpy()
+        below = int((y < 0).sum())
+        low, high = wilson_interval(below, len(y))
+        rows.append(
+            {
+                "method": method,
+                "output": output,
+                "points": len(y),
+                "mean_diff": float(np.mean(y)),
+                "share_centralized_ahead": below / len(y),
+                "share_low": low,
+                "share_high": high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def noise_sd(pairs: pd.DataFrame, at: dict, outputs: list[str]) -> dict[str, float]:
+    """Run-to-run SD of each paired difference across replicates of the point ``at``."""
+    mask = np.ones(len(pairs), dtype=bool)
+    for key, value in at.items():
+        mask &= pairs[key].to_numpy() == value
+    chosen = pairs[mask]
+    return {
+        o: float(chosen[f"{o}_diff"].std(ddof=1)) if len(chosen) > 1 else math.nan for o in outputs
+    }
+
+
+def morris_noise_floor(sd: float, levels: int) -> float:
+    """Expected mu* of a parameter without effect, from noise SD ``sd`` of the difference:
+    E|e1 - e2| / delta = 2 sd / sqrt(pi) / delta, delta = levels / (2 (levels - 1))."""
+    delta = levels / (2 * (levels - 1))
+    return 2 * sd / math.sqrt(math.pi) / delta
+
+
+def structural_verdicts(
+    pairs: pd.DataFrame, grid: dict[str, tuple], options: list[str], outputs: list[str]
+) -> pd.DataFrame:
+    """Mean paired difference with 95 % t interval per structural variant.
+
+    Grid factors: each level averaged over the grid's other factors (``scope`` "grid") and at
+    the defaults of the other factors (``scope`` "default"). Optional fields: each value at the
+    default structure ("default").
+    """
+    defaults = {k: _default(k) for k in [*grid, *options]}
+    on_grid = pairs
+    for name in options:
+        on_grid = on_grid[on_grid[name] == defaults[name]]
+    rows = []
+    for factor, levels in grid.items():
+        others = {k: v for k, v in defaults.items() if k != factor}
+        for level in levels:
+            at_level = on_grid[on_grid[factor] == level]
+            rows += _rows(factor, level, "grid", at_level, outputs)
+            rows += _rows(factor, level, "default", _at(pairs, {**others, factor: level}), outputs)
+    for name in options:
+        others = {k: v for k, v in defaults.items() if k != name}
+        for value in pairs[name].drop_duplicates():
+            rows += _rows(name, value, "default", _at(pairs, {**others, name: value}), outputs)
+    return pd.DataFrame(rows)
+
+
+def _default(name: str):
+    from sim.params import Params
+
+    return Params.model_fields[name].default
+
+
+def _at(pairs: pd.DataFrame, values: dict) -> pd.DataFrame:
+    mask = np.ones(len(pairs), dtype=bool)
+    for key, value in values.items():
+        mask &= (pairs[key] == value).to_numpy()
+    return pairs[mask]
+
+
+def _rows(factor: str, level, scope: str, chosen: pd.DataFrame, outputs: list[str]) -> list[dict]:
+    rows = []
+    for output in outputs:
+        diff = chosen[f"{output}_diff"].to_numpy()
+        mean, low, high = mean_interval(diff)
+        rows.append(
+            {
+                "factor": factor,
+                "level": str(level),
+                "is_default": bool(level == _default(factor)),
+                "scope": scope,
+                "output": output,
+                "pairs": len(diff),
+                "mean_diff": mean,
+                "ci_low": low,
+                "ci_high": high,
+                "share_centralized_ahead": float((diff < 0).mean()) if len(diff) else math.nan,
+            }
+        )
+    return rows
