@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,20 +140,27 @@ def _problem(entry: dict[str, Any], manifest: dict[str, Any] | None) -> str | No
 def _tables(
     experiment_dir: Path, ready: list[tuple[dict[str, Any], dict[str, Any]]]
 ) -> dict[str, pd.DataFrame]:
-    runs, series, pilots = [], [], []
-    for entry, manifest in ready:
-        directory = store.cell_dir(experiment_dir, entry["cell_id"])
-        frames = {
-            name: frame[frame["replicate"] < entry["replicates"]]
-            for name, frame in store.read_cell_frames(directory).items()
-        }
-        runs.append(_runs_of_cell(frames["summary"], manifest, entry.get("design_row")))
-        ids = {"cell_id": manifest["cell_id"], "strategy": manifest["strategy"]}
-        for name, out in (("series", series), ("pilots", pilots)):
-            frame = frames[name]
-            out.append(_with_ids(frame, ids))
+    """The three tables, in plan order; cell files are read in threads (Parquet I/O)."""
+
+    def read(entry: dict[str, Any]) -> dict[str, pd.DataFrame]:
+        frames = store.read_cell_frames(store.cell_dir(experiment_dir, entry["cell_id"]))
+        return {k: f[f["replicate"] < entry["replicates"]] for k, f in frames.items()}
+
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        cell_frames = list(pool.map(read, [entry for entry, _ in ready]))
+    heads, summaries, series, pilots = [], [], [], []
+    for (entry, manifest), frames in zip(ready, cell_frames, strict=True):
+        summary = frames["summary"]
+        heads.extend(_run_heads(summary, manifest, entry.get("design_row")))
+        summaries.append(summary.drop(columns=["strategy", "seed", "replicate"]))
+        series.append(_with_ids(frames["series"], manifest))
+        pilots.append(_with_ids(frames["pilots"], manifest))
+    head = pd.DataFrame.from_records(heads)
+    if len(head):
+        head["design_row"] = head["design_row"].astype("Int64")
+    measures = _concat(summaries).reset_index(drop=True)
     return {
-        "runs": _concat(runs),
+        "runs": pd.concat([head, measures], axis=1),
         "series": _concat(series),
         "pilots": _concat(pilots),
     }
@@ -161,35 +170,31 @@ def run_id(cell_id: str, replicate: int) -> str:
     return f"{cell_id}-{replicate:04d}"
 
 
-def _runs_of_cell(
+def _run_heads(
     summary: pd.DataFrame, manifest: dict[str, Any], design_row: int | None
-) -> pd.DataFrame:
-    n = len(summary)
-    head = pd.DataFrame(
-        {
-            "run_id": [run_id(manifest["cell_id"], r) for r in summary["replicate"]],
-            "cell_id": manifest["cell_id"],
-            "replicate": summary["replicate"].to_numpy(),
-            "seed": summary["seed"].to_numpy(),
-            "code_version": manifest["code_version"],
-            "culture": manifest["culture"],
-            "design_row": pd.array([design_row] * n, dtype="Int64"),
-        },
-        index=range(n),
-    )
-    params = pd.DataFrame([manifest["params"]] * n, index=range(n))
-    policy = pd.DataFrame([manifest["policy"]] * n, index=range(n)).add_prefix(POLICY_PREFIX)
-    measures = summary.drop(columns=["strategy", "seed", "replicate"]).reset_index(drop=True)
-    return pd.concat([head, params, policy, measures], axis=1)
+) -> list[dict[str, Any]]:
+    """Identifiers, parameters and resolved policy of each run of a cell."""
+    fixed = {
+        "code_version": manifest["code_version"],
+        "culture": manifest["culture"],
+        "design_row": design_row,
+        **manifest["params"],
+        **{POLICY_PREFIX + k: v for k, v in manifest["policy"].items()},
+    }
+    cell = manifest["cell_id"]
+    return [
+        {"run_id": run_id(cell, r), "cell_id": cell, "replicate": r, "seed": seed, **fixed}
+        for r, seed in zip(summary["replicate"].tolist(), summary["seed"].tolist(), strict=True)
+    ]
 
 
-def _with_ids(frame: pd.DataFrame, ids: dict[str, Any]) -> pd.DataFrame:
+def _with_ids(frame: pd.DataFrame, manifest: dict[str, Any]) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
     head = pd.DataFrame(
         {
-            "run_id": [run_id(ids["cell_id"], r) for r in frame["replicate"]],
-            "cell_id": ids["cell_id"],
-            "strategy": ids["strategy"],
+            "run_id": [run_id(manifest["cell_id"], r) for r in frame["replicate"].tolist()],
+            "cell_id": manifest["cell_id"],
+            "strategy": manifest["strategy"],
             "replicate": frame["replicate"].to_numpy(),
         },
         index=frame.index,
