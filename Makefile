@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml
 
 ## run: create the environment, run every strategy once on the default organization, then
 ##      the headline sweep on all local cores (results/headline/, a few minutes on 2 cores)
+##      and its report (results/headline/report.md and report.html, with figures/)
 run: $(STAMP)
 	$(BIN)/python -m sim
 	$(BIN)/lean-sim -m experiment=headline hydra/launcher=joblib
+	$(BIN)/lean-sim-report results/headline
 
 ## test: create the environment and run the whole test suite
 test: $(STAMP)

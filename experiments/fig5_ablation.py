@@ -98,10 +98,17 @@ def plot(results: Results) -> FigureResult:
         full = gap[gap["variant"] == "full model"].iloc[0]
         digits = 3 if abs(full["mean"]) < 10 else 0
         ax.set_title(
-            f"{style.short(outcome)}\nfull-model gap {TREATMENT} − {CONTROL}: "
-            f"{full['mean']:+.{digits}f} [{full['lo']:+.{digits}f}, {full['hi']:+.{digits}f}]",
+            f"{style.short(outcome)}\nfull-model gap {TREATMENT} − {CONTROL}:\n"
+            f"{full['mean']:+,.{digits}f} [{full['lo']:+,.{digits}f}, {full['hi']:+,.{digits}f}]",
             fontsize=10,
         )
+        if np.isfinite(full["mean"]) and full["mean"] != 0:
+            ax.axvline(-full["mean"], color="#777777", linewidth=0.9, linestyle=(0, (2, 2)))
+            ax.annotate(
+                "gap gone", (-full["mean"], 1.0), xycoords=("data", "axes fraction"),
+                xytext=(3, -2), textcoords="offset points", fontsize=8, color="#555555",
+                va="top", ha="left" if full["mean"] < 0 else "right",
+            )  # fmt: skip
         ax.set_xlabel(
             f"change in the gap when switched off ({style.unit(outcome)})\n"
             f"> 0: without it the gap shifts towards {TREATMENT}"
@@ -119,8 +126,8 @@ def plot(results: Results) -> FigureResult:
         fig,
         f"n = {n} paired replicates per variant; error bars: {LEVEL:.0%} CI (t) of the mean "
         "change (gap with the mechanism off minus the full-model gap, paired by replicate). "
-        "Knockouts need not add up: mechanisms interact, so the changes need not sum to the "
-        "full-model gap.",
+        "Dashed: the change that would close the gap. Knockouts need not add up: mechanisms "
+        "interact, so the changes need not sum to the full-model gap.",
     )
     paths = style.save(fig, results.figures_dir, NAME)
     caption = (

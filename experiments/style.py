@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image
 
 OKABE_ITO = {
@@ -160,8 +160,10 @@ def new_figure(width: float = 10.0, height: float = 6.0, **kw) -> Figure:
     return fig
 
 
-def thousands(axis) -> None:
-    """Tick labels with thousands separators (net values run into the hundreds of thousands)."""
+def thousands(axis, nbins: int = 5) -> None:
+    """Few tick labels with thousands separators (net values run into the hundreds of
+    thousands, and their long labels would otherwise collide)."""
+    axis.set_major_locator(MaxNLocator(nbins=nbins))
     axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
 
 
