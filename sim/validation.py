@@ -39,6 +39,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import ticker
 from matplotlib.colors import TwoSlopeNorm
 from scipy import optimize, stats
 
@@ -252,7 +253,7 @@ def _save(fig, path: Path) -> None:
 
 
 def _ci_note(n: int) -> str:
-    return f"{n} replicates; shaded/bars: {CI_LEVEL:.0%} CI (t)"
+    return f"{n} replicates; shaded: {CI_LEVEL:.0%} CI (t)"
 
 
 # --- the patterns ----------------------------------------------------------------------------
@@ -272,12 +273,17 @@ class Pattern:
     reading: str = ""
 
     @property
+    def judged(self) -> list[dict[str, Any]]:
+        return [c for c in self.checks if c["counts"]]
+
+    @property
     def passed(self) -> bool:
-        return all(c["passed"] for c in self.checks)
+        return all(c["passed"] for c in self.judged)
 
 
-def check(criterion: str, value: str, passed: bool) -> dict[str, Any]:
-    return {"criterion": criterion, "value": value, "passed": bool(passed)}
+def check(criterion: str, value: str, passed: bool, counts: bool = True) -> dict[str, Any]:
+    """One criterion; ``counts=False`` marks a diagnostic that is shown but not judged."""
+    return {"criterion": criterion, "value": value, "passed": bool(passed), "counts": counts}
 
 
 def diffusion(design: Design, fig_dir: Path) -> Pattern:
@@ -346,7 +352,7 @@ def diffusion(design: Design, fig_dir: Path) -> Pattern:
         )
         ax.set_title(f"{label}\n{_ci_note(len(seeds))}, {design.diffusion_teams} teams", fontsize=9)
         ax.set_xlabel("years since start")
-        ax.legend(loc="lower right", fontsize=7.5)
+        ax.legend(loc="upper left", fontsize=7.5)
     axes[0].set_ylabel("share of teams")
     axes[0].set_ylim(0, 1.02)
     name = "diffusion.png"
@@ -590,7 +596,7 @@ def capability_trap(design: Design, fig_dir: Path) -> Pattern:
                 )
         ax.set_xlabel("base_pressure (standing performance pressure, 0-1)")
         ax.set_ylabel(label)
-    axes[0].legend(loc="best")
+    axes[2].legend(loc="upper left")
     fig.suptitle(
         f"Capability trap: {design.n_teams} teams, {design.weeks} weeks; {_ci_note(len(seeds))}",
         fontsize=10,
@@ -798,9 +804,9 @@ def commitment_tipping(design: Design, fig_dir: Path) -> Pattern:
         "With the commitment threshold on, results above the bar make commitment "
         "self-reinforcing and results below it make it revert, so teams end near 0 or near 1; "
         f"with it off, {off['undecided (0.1 < c < 0.9)']:.0%} of teams end undecided. "
-        "The tipping widths of all four variants are in the second table; the criterion is "
-        "judged on the organization without a programme, where only the line's own "
-        "commitment acts."
+        "The tipping point (x0) and width of all four variants are in the table; the "
+        "criterion is judged on the organization without a programme, where only the line's "
+        "own commitment acts."
     )
     numbers = polar.merge(tipping, on="variant")
     return Pattern(
@@ -913,41 +919,42 @@ def verdict_map(design: Design, fig_dir: Path) -> tuple[Pattern, pd.DataFrame]:
         hi = cells[f"{m}_mean"] + cells[f"{m}_half"]
         return int((lo > 0).sum()), int((hi < 0).sum())
 
-    checks = []
+    per_measure = []
     for m in ("sustained_adoption", "net_value"):
         pos, neg = signs(m)
-        checks.append(
+        per_measure.append(
             check(
-                f"{m}: the sign of the difference depends on the parameters (cells of both "
-                "signs with CIs excluding 0)",
+                f"diagnostic: {m} alone has cells of both signs (CIs excluding 0)",
                 f"{pos} cells embedded ahead, {neg} centralized ahead, of {len(cells)}",
                 pos > 0 and neg > 0,
+                counts=False,
             )
         )
-    checks = [
-        check(
-            "long run: the verdict flips somewhere in the grid (either measure above)",
-            "; ".join(c["value"] for c in checks),
-            any(c["passed"] for c in checks),
-        ),
-        *checks,
-    ]
     pos, neg = signs("adoption_2y")
     _, neg_v = signs("net_value_2y")
-    checks.append(
+    checks = [
+        check(
+            "long run: the verdict flips within the grid: in sustained adoption or in net "
+            "value, some cells have embedded ahead and some centralized ahead (CIs excluding 0)",
+            "; ".join(
+                f"{m}: {c['value']}"
+                for m, c in zip(("adoption", "net value"), per_measure, strict=True)
+            ),
+            any(c["passed"] for c in per_measure),
+        ),
         check(
             "short run: centralized ahead at 2 years somewhere (adoption or net value; CI "
             "excluding 0)",
             f"adoption@2y: {neg} cells; net value@2y: {neg_v} cells",
             neg > 0 or neg_v > 0,
-        )
-    )
-    checks[0]["verdict"] = True
+        ),
+        *per_measure,
+    ]
     reading = (
-        "Cells where the CI of the paired difference includes 0 are marked (ns). The first "
-        "criterion is the pattern's verdict (the answer depends on the parameters); the two "
-        "below it say which measure flips; the short-run criterion checks that a PMO can be "
-        "ahead early. Net value at 2 years is in the table."
+        "Cells where the CI of the paired difference includes 0 are marked (ns). The two "
+        "judged criteria are the pattern (the long-run answer depends on the parameters; a "
+        "PMO can be ahead early); the diagnostics say which long-run measure flips. Net value "
+        "at 2 years is in the table."
     )
     numbers = cells
     pattern = Pattern(
@@ -1041,6 +1048,12 @@ def replicate_study(design: Design, fig_dir: Path, grid_runs: pd.DataFrame) -> d
         ax.axvline(chosen, color=OKABE_ITO["green"], ls=":", lw=1.5, label=f"chosen n={chosen}")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        xt = [n for n in (3, 5, 10, 20, 40, 80, 160, 320) if n <= n_fine.max()]
+        ax.set_xticks(xt, [str(n) for n in xt])
+        ax.xaxis.set_minor_formatter(ticker.NullFormatter())
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.tick_params(axis="y", which="minor", labelsize=7)
         ax.set_xlabel("replicates (paired seeds)")
         ax.set_ylabel(f"{CI_LEVEL:.0%} CI half-width ({units[m]})")
         ax.set_title(
@@ -1177,10 +1190,10 @@ def render(
         "|---|---|---|---|",
     ]
     for i, p in enumerate(patterns, 1):
-        n_ok = sum(c["passed"] for c in p.checks)
+        n_ok = sum(c["passed"] for c in p.judged)
         out.append(
             f"| {i} | [{p.title}](#{i}-{_anchor(p.title)}) | {verdict(p.passed)} | "
-            f"{n_ok}/{len(p.checks)} |"
+            f"{n_ok}/{len(p.judged)} |"
         )
     out += [
         "",
@@ -1341,6 +1354,25 @@ def calibration_markdown(calib: dict[str, Any] | None, fig_rel: str) -> list[str
         "The fitted values under other readings of the programme (not refitted):",
         "",
         md_table(alt),
+        "",
+        "**Reading.** "
+        + "; ".join(
+            f"doubling `{n}` changes the share by {v:+.3f}"
+            for n, v in rec["leverage_per_doubling"].items()
+        )
+        + ". A parameter with little leverage is held near its default by the prior, so its "
+        "fitted value says little. The same values give "
+        + ", ".join(
+            f"{v['pooled_share']:.2f} under '{k}'" for k, v in chk["alternative_mappings"].items()
+        )
+        + (
+            ": how the programme is mapped onto a strategy matters as much as the fit."
+            if max(
+                abs(v["pooled_share"] - rec["target"]) for v in chk["alternative_mappings"].values()
+            )
+            > 0.1
+            else ": the mapping matters little here."
+        ),
         "",
         f"What the calibrated preset does to the headline difference (defaults world, "
         f"{calib['replicates']} paired seeds; embedded − centralized with its 95% half-width):",
