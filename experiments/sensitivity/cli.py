@@ -44,9 +44,9 @@ class Settings:
 
     results: Path = RESULTS
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-    trajectories: int = 10
+    trajectories: int = 20
     levels: int = 4
-    sobol_n: int = 128
+    sobol_n: int = 256
     top: int = 8
     seed: int = 2024
     params: list[str] | None = None

@@ -68,10 +68,11 @@ def morris_figure(
         ax = axes[row, 0]
         y = np.arange(len(shown))
         ax.barh(y, shown["mu_star"] * scale, color=BLUE, height=0.7)
+        mu, half = shown["mu_star"].to_numpy() * scale, shown["mu_star_conf"].to_numpy() * scale
         ax.errorbar(
-            shown["mu_star"] * scale,
+            mu,
             y,
-            xerr=shown["mu_star_conf"] * scale,
+            xerr=np.vstack([np.minimum(half, mu), half]),  # mu* >= 0: clip the lower whisker
             fmt="none",
             ecolor="black",
             elinewidth=0.8,
@@ -82,16 +83,14 @@ def morris_figure(
         ax.set_title(f"{SHORT.get(output, output)}: top {len(shown)} of {len(frame)} by mu*")
         floor = floors.get(output)
         if floor is not None and np.isfinite(floor):
-            ax.axvline(floor * scale, color=VERMILLION, ls="--", lw=1)
-            ax.text(
+            ax.axvline(
                 floor * scale,
-                -0.9,
-                " noise level",
                 color=VERMILLION,
-                fontsize=7.5,
-                va="center",
-                ha="left",
+                ls="--",
+                lw=1,
+                label="noise level: mu* of a parameter without effect",
             )
+            ax.legend(loc="lower right", fontsize=7.5, frameon=False)
         ax = axes[row, 1]
         _mu_sigma(ax, frame, scale, output)
     _note(fig, note)
@@ -121,18 +120,21 @@ def _mu_sigma(ax, frame: pd.DataFrame, scale: float, output: str, labelled: int 
     for ratio, style in ((0.5, ":"), (1.0, "--")):
         ax.plot(line, ratio * line, color="black", lw=0.8, ls=style)
         ax.text(
-            limit,
-            min(ratio * limit, limit),
-            f" sigma/mu* = {ratio:g}",
+            0.97 * limit,
+            0.97 * ratio * limit,
+            f"sigma/mu* = {ratio:g}",
             fontsize=7,
             va="top",
             ha="right",
+            rotation=np.degrees(np.arctan(ratio)),
+            rotation_mode="anchor",
+            transform_rotates_text=True,
         )
     ax.set_xlim(0, limit)
     ax.set_ylim(0, limit)
     ax.set_xlabel(f"mu* ({_unit(output)})")
     ax.set_ylabel(f"sigma of elementary effects ({_unit(output)})")
-    ax.set_title("above the dashed line: effect depends on other parameters")
+    ax.set_title("mu* vs sigma: above the dashed line, the effect depends on the others")
 
 
 def sobol_figure(
@@ -210,24 +212,33 @@ def structural_figure(verdicts: pd.DataFrame, note: str, stem: Path) -> list[Pat
         scale = SCALE.get(output, 1.0)
         mean = frame["mean_diff"].to_numpy() * scale
         err = np.vstack([mean - frame["ci_low"] * scale, frame["ci_high"] * scale - mean])
-        colors = [BLUE if m > 0 else VERMILLION for m in mean]
         ax.errorbar(mean, y, xerr=err, fmt="none", ecolor="black", elinewidth=0.9, capsize=2)
-        ax.scatter(mean, y, color=colors, zorder=3, s=24, marker="o")
+        ahead = mean > 0
+        ax.scatter(mean[ahead], y[ahead], color=BLUE, zorder=3, s=26, marker="o")
+        ax.scatter(mean[~ahead], y[~ahead], color=VERMILLION, zorder=3, s=30, marker="^")
         ax.axvline(0, color="black", lw=0.8, ls="--")
+        factors = first["factor"].to_numpy()
+        for k in np.flatnonzero(factors[1:] != factors[:-1]):
+            ax.axhline(y[k] - 0.5, color="#cccccc", lw=0.6)
         ax.set_yticks(y, labels)
         ax.set_xlabel(LABELS.get(output, output))
-        ax.set_title(SHORT.get(output, output))
         left, right = ax.get_xlim()
         ax.set_xlim(min(left, 0), max(right, 0))
-        ax.text(
-            0.99,
-            0.01,
-            "embedded ahead ->",
-            transform=ax.transAxes,
-            ha="right",
-            fontsize=7.5,
-            color=BLUE,
-        )
+        for text, side, color in (
+            ("centralized ahead ", "right", VERMILLION),
+            (" embedded ahead", "left", BLUE),
+        ):
+            ax.text(
+                0,
+                1.0,
+                text,
+                transform=ax.get_xaxis_transform(),
+                ha=side,
+                va="bottom",
+                fontsize=7.5,
+                color=color,
+            )
+        ax.set_title(SHORT.get(output, output), pad=14)
     _note(fig, note)
     fig.tight_layout()
     return save(fig, stem)

@@ -24,6 +24,7 @@ from SALib.analyze import sobol as sobol_analyze
 from scipy import stats
 
 from experiments.sensitivity.pairs import point_means
+from sim.params import Params
 
 CONF_LEVEL = 0.95
 RESAMPLES = 1000
@@ -81,14 +82,18 @@ def sobol_indices(problem: dict, pairs: pd.DataFrame, outputs: list[str]) -> pd.
         expected = problem["num_vars"] + 2
         if len(y) % expected:
             raise ValueError(f"{len(y)} outputs: a Saltelli sample has N x {expected} points")
-        result = sobol_analyze.analyze(
-            problem,
-            y,
-            calc_second_order=False,
-            num_resamples=RESAMPLES,
-            conf_level=CONF_LEVEL,
-            seed=0,
-        )
+        if np.ptp(y) == 0:  # a constant output has no variance to share out
+            nan = [math.nan] * problem["num_vars"]
+            result = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
+        else:
+            result = sobol_analyze.analyze(
+                problem,
+                y,
+                calc_second_order=False,
+                num_resamples=RESAMPLES,
+                conf_level=CONF_LEVEL,
+                seed=0,
+            )
         frame = pd.DataFrame(
             {
                 "output": output,
@@ -198,9 +203,7 @@ def structural_verdicts(
     return pd.DataFrame(rows)
 
 
-def _default(name: str):
-    from sim.params import Params
-
+def _default(name: str) -> object:
     return Params.model_fields[name].default
 
 

@@ -1,0 +1,239 @@
+"""The global sensitivity analysis (lean-sim-sensitivity): designs, pairing, indices, end to end.
+
+The end-to-end tests run the real sweep machinery (``lean-sim`` in a subprocess) on a tiny
+organization with a handful of parameters; one of them uses a run function with a known answer
+(tests/sensitivity_support.py) to check that the paired differences and the indices are exact.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.sensitivity import cli, design, indices, pairs, space
+from sim import Params
+from sim.sweep.seeds import TREATMENT_FIELDS, replicate_seeds
+
+TESTS_DIR = Path(__file__).resolve().parent
+#: A tiny organization for two years (adoption starts to vary): ~0.03 s per run.
+TINY = ["--set", "n_teams=24", "--set", "weeks=104"]
+
+
+@pytest.fixture
+def lean_sim_env(monkeypatch):
+    """lean-sim subprocesses find the test run functions; the code version stays put while
+    others edit sim/ in a shared checkout."""
+    monkeypatch.setenv("PYTHONPATH", str(TESTS_DIR))
+    monkeypatch.setenv("LEAN_SIM_CODE_VERSION", "test-sensitivity")
+
+
+def sensitivity(results: Path, *args: str) -> int:
+    return cli.main([*args, "--results", str(results), "--jobs", "1", "--quiet"])
+
+
+# --- the parameter space ---------------------------------------------------------------------
+def test_screening_leaves_out_treatment_structure_and_scale():
+    names = space.screened_names()
+    assert not set(names) & TREATMENT_FIELDS
+    assert not set(names) & {"n_teams", "weeks", "span_teams", "span_managers", "cross_links"}
+    assert {"resistance", "power_distance", "decay_rate", "pilot_weeks"} <= set(names)
+    numeric = {k for k, v in Params.model_fields.items() if v.annotation in (float, int)}
+    assert set(names) | set(space.EXCLUDED) == numeric - TREATMENT_FIELDS
+
+
+def test_every_range_holds_the_default_and_only_allowed_values():
+    for f in space.factors():
+        assert f.low <= f.default <= f.high, f
+        for value in (f.low, f.high):
+            Params.create(**{f.name: round(value) if f.integer else value})
+    space.check_points(design.morris_points(space.factors(), 2, 4, seed=1))
+
+
+def test_integer_parameters_sit_on_integer_morris_levels():
+    chosen = space.factors(["pilot_weeks", "review_weeks", "resistance"])
+    points = design.morris_points(chosen, trajectories=6, levels=4, seed=3)
+    for name in ("pilot_weeks", "review_weeks"):
+        assert points[name].dtype == "int64"
+        f = next(f for f in chosen if f.name == name)
+        assert set(points[name]) <= {f.low + k * (f.high - f.low) / 3 for k in range(4)}
+
+
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        (lambda: space.factors(["resistance", "no_such_field"]), "no_such_field"),
+        (lambda: space.factors(["strategy"]), "strategy"),
+        (lambda: design.sobol_points(space.factors(["resistance"]), 100, 0), "sobol_n=100"),
+        (lambda: design.morris_points(space.factors(["resistance"]), 1, 4, 0), "trajectories=1"),
+    ],
+)
+def test_bad_settings_fail_early_naming_the_value(call, named):
+    with pytest.raises(ValueError, match=named):
+        call()
+
+
+def test_both_strategies_of_a_design_point_meet_the_same_organization(tmp_path):
+    points = design.morris_points(space.factors(["resistance", "pilot_weeks"]), 2, 4, seed=0)
+    design.write_design(tmp_path, points, {"method": "morris"})
+    rows = pd.read_parquet(tmp_path / design.DESIGN_FILE).to_dict("records")
+    assert [r["strategy"] for r in rows[:2]] == list(design.COMPARED)
+    seeds = [replicate_seeds(Params(**{k: v for k, v in r.items()}), 0, 3) for r in rows]
+    assert seeds[0] == seeds[1] and seeds[2] == seeds[3] and seeds[0] != seeds[2]
+    pd.testing.assert_frame_equal(design.read_points(tmp_path), points)
+
+
+def test_rewriting_an_unchanged_design_leaves_the_files_alone(tmp_path):
+    points = design.structural_points()
+    design.write_design(tmp_path, points, {"method": "structural"})
+    before = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    design.write_design(tmp_path, points, {"method": "structural"})
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == before
+
+
+def test_structural_grid_is_every_combination_of_the_levels():
+    points = design.structural_points()
+    grid = points[list(design.STRUCTURAL_LEVELS)].drop_duplicates()
+    assert len(grid) == math.prod(len(v) for v in design.STRUCTURAL_LEVELS.values())
+    for name in design.present_options():  # optional model fields, one value at a time
+        assert set(points[name]) == set(design.option_values(name))
+
+
+# --- pairing and indices, in process ---------------------------------------------------------
+def fake_runs(points: pd.DataFrame, effect, seeds=None) -> pd.DataFrame:
+    """Runs of both strategies whose difference at a point is ``effect(point)``."""
+    rows = []
+    for i, point in enumerate(points.to_dict("records")):
+        seed = i if seeds is None else seeds[i]
+        base = np.random.default_rng(i).normal()
+        for strategy, seed_of in zip(design.COMPARED, (i, seed), strict=True):
+            value = base + (effect(point) if strategy == design.COMPARED[1] else 0.0)
+            rows.append(
+                {
+                    **point,
+                    "strategy": strategy,
+                    "replicate": 0,
+                    "seed": seed_of,
+                    "sustained_adoption": value,
+                    "net_value": 2 * value,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_paired_outputs_match_runs_to_points_by_value_even_for_repeated_points():
+    points = pd.DataFrame({"resistance": [0.2, 0.8, 0.2], "pilot_weeks": [13, 40, 13]})
+    runs = fake_runs(points.iloc[:2], lambda p: p["resistance"])  # the repeat ran once
+    table = pairs.paired_outputs(runs, points)
+    assert list(table["point"]) == [0, 1, 2]
+    assert table["sustained_adoption_diff"].tolist() == pytest.approx([0.2, 0.8, 0.2])
+    assert table["net_value_diff"].tolist() == pytest.approx([0.4, 1.6, 0.4])
+
+
+def test_runs_that_do_not_share_a_seed_are_refused():
+    points = pd.DataFrame({"resistance": [0.2, 0.8]})
+    runs = fake_runs(points, lambda p: 0.0, seeds=[0, 99])
+    with pytest.raises(pairs.PairingError, match="do not share a seed"):
+        pairs.paired_outputs(runs, points)
+
+
+def test_missing_runs_are_named():
+    points = pd.DataFrame({"resistance": [0.2, 0.8]})
+    with pytest.raises(pairs.PairingError, match="1 of 2 points"):
+        pairs.paired_outputs(fake_runs(points.iloc[:1], lambda p: 0.0), points)
+
+
+def test_morris_and_sobol_recover_a_known_additive_effect():
+    chosen = space.factors(["resistance", "power_distance", "decay_rate"])
+    problem = space.problem(chosen)
+    effect = lambda p: 2.0 * p["resistance"] + p["power_distance"]  # noqa: E731
+    outputs = ["sustained_adoption"]
+
+    points = design.morris_points(chosen, trajectories=8, levels=4, seed=1)
+    morris = indices.morris_indices(
+        problem, points, pairs.paired_outputs(fake_runs(points, effect), points), outputs, levels=4
+    )
+    mu_star = morris.set_index("parameter")["mu_star"]
+    assert mu_star["resistance"] == pytest.approx(2.0 * 0.6)  # effect x range
+    assert mu_star["power_distance"] == pytest.approx(0.9)
+    assert mu_star["decay_rate"] == pytest.approx(0.0, abs=1e-12)
+    assert indices.top_parameters(morris, 2) == ["resistance", "power_distance"]
+
+    points = design.sobol_points(chosen, 512, seed=2)
+    sobol = indices.sobol_indices(
+        problem, pairs.paired_outputs(fake_runs(points, effect), points), outputs
+    ).set_index("parameter")
+    var_r, var_pd = (2.0 * 0.6) ** 2 / 12, 0.9**2 / 12
+    assert sobol.loc["resistance", "S1"] == pytest.approx(var_r / (var_r + var_pd), abs=0.05)
+    assert sobol.loc["power_distance", "ST"] == pytest.approx(var_pd / (var_r + var_pd), abs=0.05)
+    assert sobol.loc["decay_rate", "ST"] == pytest.approx(0.0, abs=0.01)
+    assert (sobol[["S1_conf", "ST_conf"]] > 0).all().all()
+
+
+def test_interval_helpers():
+    assert indices.wilson_interval(0, 20)[0] == 0.0
+    low, high = indices.wilson_interval(10, 20)
+    assert low < 0.5 < high
+    mean, low, high = indices.mean_interval(np.array([1.0, 2.0, 3.0]))
+    assert (mean, low < 2 < high) == (2.0, True)
+    assert indices.morris_noise_floor(1.0, 4) == pytest.approx(3 / math.sqrt(math.pi))
+
+
+# --- end to end, through lean-sim ------------------------------------------------------------
+def test_morris_through_the_sweep_gives_exact_paired_effects(tmp_path, lean_sim_env):
+    args = ["--params", "resistance,power_distance,decay_rate", "--trajectories", "3", *TINY]
+    assert sensitivity(tmp_path, "design", "morris", *args) == 0
+    run_known = ["--set", "runner=sensitivity_support.known_run"]
+    assert sensitivity(tmp_path, "sweep", "morris", *args, *run_known) == 0
+    assert sensitivity(tmp_path, "analyze", "morris", *args) == 0
+    morris = pd.read_csv(tmp_path / "morris_indices.csv").set_index(["output", "parameter"])
+    mu_star = morris["mu_star"]
+    assert mu_star["sustained_adoption", "resistance"] == pytest.approx(0.6)
+    assert mu_star["net_value", "power_distance"] == pytest.approx(9.0)
+    inert = [
+        ("sustained_adoption", "power_distance"),
+        ("sustained_adoption", "decay_rate"),
+        ("net_value", "resistance"),
+        ("net_value", "decay_rate"),
+    ]
+    assert mu_star[inert].tolist() == pytest.approx([0, 0, 0, 0], abs=1e-9)
+
+
+def test_all_runs_end_to_end_and_writes_indices_figures_and_readme(tmp_path, lean_sim_env):
+    args = [
+        "--params",
+        "resistance,power_distance,decay_rate,pilot_weeks",
+        "--trajectories",
+        "2",
+        "--sobol-n",
+        "4",
+        "--top",
+        "2",
+        "--structural-replicates",
+        "1",
+        *TINY,
+    ]
+    assert sensitivity(tmp_path, "all", *args) == 0
+
+    morris = pd.read_csv(tmp_path / "morris_indices.csv")
+    assert len(morris) == 4 * len(design.OUTPUTS)
+    assert np.isfinite(morris[["mu", "mu_star", "mu_star_conf", "sigma"]]).all().all()
+    sobol = pd.read_csv(tmp_path / "sobol_indices.csv")
+    assert len(sobol) == 2 * len(design.OUTPUTS)
+    assert set(sobol["parameter"]) == set(indices.top_parameters(morris, 2))
+    assert np.isfinite(sobol[["S1", "S1_conf", "ST", "ST_conf"]]).all().all()
+    verdicts = pd.read_csv(tmp_path / "structural_verdicts.csv")
+    grid = verdicts[verdicts["scope"] == "grid"]
+    assert len(grid) == sum(map(len, design.STRUCTURAL_LEVELS.values())) * len(design.OUTPUTS)
+    assert np.isfinite(grid[["mean_diff", "ci_low", "ci_high"]]).all().all()
+    outputs = pd.read_parquet(tmp_path / "sobol" / cli.OUTPUTS_FILE)
+    assert len(outputs) == 4 * (2 + 2)  # N x (D + 2) points, one seed each
+    for name in ("morris", "sobol", "structural", "flips"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+        assert (tmp_path / f"{name}.pdf").is_file()
+    readme = (tmp_path / "README.md").read_text()
+    assert "## Morris screening" in readme and "## Sobol' indices" in readme
+    assert "update_order" in readme or "update_order" in design.present_options()
