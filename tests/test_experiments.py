@@ -22,7 +22,6 @@ from experiments import (
     fig6_countries,
     fig7_surgical_strikes,
 )
-from experiments.figures import FIGURES, draw_all
 from experiments.results import (
     Results,
     ResultsError,
@@ -225,14 +224,6 @@ def test_figures_redraw_from_committed_tables_without_raw_series(folder, tmp_pat
     results = Results.load(path)
     for module in (fig1_over_time, fig3_pmo_life, fig4_pilot_sustainment):
         assert all(p.stat().st_size > 0 for p in module.plot(results).paths)
-
-
-def test_draw_all_covers_every_figure_once(folder):
-    drawn = draw_all(Results.load(folder("countries")))
-    assert [d.spec.number for d in drawn] == list(range(1, len(FIGURES) + 1))
-    skipped = {d.spec.name: d.skipped for d in drawn if d.result is None}
-    assert fig6_countries.NAME not in skipped
-    assert "resistance" in skipped[fig2_gap_heatmap.NAME]
 
 
 def test_figure_command_line(folder, capsys, tmp_path):

@@ -15,6 +15,7 @@ from scipy import stats as sps
 
 import sim
 from experiments import report
+from experiments.figures import FIGURES
 from experiments.results import Results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,6 +184,37 @@ def test_report_shows_every_figure_that_applies_and_why_others_do_not(written):
         assert f"](figures/{name}.png)" in text
         assert (written / "figures" / f"{name}.png").stat().st_size > 0
     assert "Figure 6 (Countries): not drawn, needs runs under more than one culture" in text
+    drawn = re.findall(r"^### Figure (\d+)\. ", text, flags=re.M)
+    skipped = re.findall(r"^- Figure (\d+) \(.+\): not drawn, ", text, flags=re.M)
+    assert sorted(map(int, drawn + skipped)) == list(range(1, len(FIGURES) + 1))
+
+
+def test_key_results_are_the_paired_effects_at_the_reference_condition(written):
+    text = (written / "report.md").read_text(encoding="utf-8")
+    runs = pd.read_parquet(written / "runs.parquet")
+    body = sections(text, "## ")["Key results"]
+    where = re.search(r"reference condition \(power distance (\S+), resistance (\S+)\)", body)
+    at = (runs["power_distance"] == float(where.group(1))) & (
+        runs["resistance"] == float(where.group(2))
+    )
+    lines = re.findall(r"^- \*\*(.+?)\*\* \(.+?\): (.+?); d_z (\S+); n (\d+)\. ", body, re.M)
+    assert {line[0] for line in lines} >= {"sustained adoption", "net value"}
+    for short, ci, _dz, n in lines:
+        outcome = next(o for o in runs.columns if report.style.short(o) == short)
+        t = runs[at & (runs["strategy"] == "embedded")].set_index("seed")[outcome]
+        c = runs[at & (runs["strategy"] == "centralized")].set_index("seed")[outcome]
+        diffs = (t - c.reindex(t.index)).to_numpy(float)
+        m = re.match(rf"({NUMBER}) \[({NUMBER}), ({NUMBER})\]", ci)
+        for printed, value in zip(m.groups(), t_interval(diffs), strict=True):
+            assert_printed(printed, value)
+        assert int(n) == len(diffs)
+    counts = re.findall(
+        r"clearly higher in (\d+), .+ clearly higher in (\d+), no clear "
+        r"difference in (\d+)",
+        body,
+    )
+    conditions = len(runs[["power_distance", "resistance"]].drop_duplicates())
+    assert counts and all(sum(map(int, c)) == conditions for c in counts)
 
 
 def test_html_is_self_contained(written):
@@ -193,18 +225,17 @@ def test_html_is_self_contained(written):
     assert "<table>" in page and "How to cite." in page
 
 
-def test_ablation_report_names_the_mechanism_switched_off(tmp_path_factory):
+def test_command_line_writes_an_ablation_report_naming_the_mechanism_off(tmp_path_factory, capsys):
     path = results_folder(tmp_path_factory.getbasetemp() / "results", "ablation")
-    report.write_report(path, today="2026-01-02")
+    assert report.main([str(path)]) == 0
+    assert "report.md" in capsys.readouterr().out
     text = (path / "report.md").read_text(encoding="utf-8")
     rows = table(sections(text, "### ")["net value (FTE-weeks)"])
     assert [r["mechanisms off"] for r in rows] == ["full model", "escape_hatch", "peer_diffusion"]
     assert "](figures/fig5_ablation.png)" in text
 
 
-def test_command_line_writes_the_report_or_names_the_problem(written, tmp_path, capsys):
-    assert report.main([str(written)]) == 0
-    assert "report.md" in capsys.readouterr().out
+def test_command_line_names_a_missing_folder(tmp_path, capsys):
     assert report.main([str(tmp_path / "nowhere")]) == 2
     assert "no such results folder" in capsys.readouterr().err
 
