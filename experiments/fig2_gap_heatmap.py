@@ -69,18 +69,22 @@ def plot(results: Results) -> FigureResult:
     dense = len(xs) * len(ys) > 25
     for ax, outcome in zip(axes, outcomes, strict=True):
         t = table[table["outcome"] == outcome]
+        # large values (net value) in thousands, so that the annotations fit their cells
+        scale = 1000.0 if np.nanmax(np.abs(t["mean"])) >= 10_000 else 1.0
+        unit = ("thousand " if scale > 1 else "") + style.unit(outcome)
         grid = np.full((len(ys), len(xs)), np.nan)
         for _, r in t.iterrows():
-            grid[ys.index(r[Y]), xs.index(r[X])] = r["mean"]
+            grid[ys.index(r[Y]), xs.index(r[X])] = r["mean"] / scale
         vmax = float(np.nanmax(np.abs(grid))) or 1e-9
         norm = Normalize(-vmax, vmax)
         image = ax.imshow(grid, origin="lower", cmap=style.DIVERGING_CMAP, norm=norm, aspect="auto")
         digits = decimals(vmax)
         for _, r in t.iterrows():
             i, j = ys.index(r[Y]), xs.index(r[X])
-            label = f"{r['mean']:+,.{digits}f}"
+            mean, lo, hi = r["mean"] / scale, r["lo"] / scale, r["hi"] / scale
+            label = f"{mean:+.{digits}f}"
             if not dense:
-                label += f"\n[{r['lo']:+,.{digits}f}, {r['hi']:+,.{digits}f}]"
+                label += f"\n[{lo:+.{digits}f}, {hi:+.{digits}f}]"
             ax.text(
                 j, i, label, ha="center", va="center", fontsize=9, zorder=3,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 2},
@@ -98,11 +102,8 @@ def plot(results: Results) -> FigureResult:
         ax.set_ylabel("power distance (Hofstede PDI / 100)")
         ax.set_title(f"{style.short(outcome)}: {TREATMENT} − {CONTROL}", fontsize=10.5)
         bar = fig.colorbar(image, ax=ax, shrink=0.9)
-        if vmax >= 10_000:
-            style.thousands(bar.ax.yaxis)
         bar.set_label(
-            f"paired difference ({style.unit(outcome)})\n"
-            f"> 0: {TREATMENT} higher, < 0: {CONTROL} higher",
+            f"paired difference ({unit})\n> 0: {TREATMENT} higher, < 0: {CONTROL} higher",
             fontsize=9,
         )
     others = {k: v for k, v in results.reference_condition().items() if k not in (X, Y)}
@@ -116,7 +117,7 @@ def plot(results: Results) -> FigureResult:
         f"n = {n} paired replicates per cell (same seed = same organization); values: mean "
         f"paired difference [{LEVEL:.0%} CI, t]; hatched: the {LEVEL:.0%} CI includes 0.",
     )
-    paths = style.save(fig, results.figures_dir, NAME)
+    paths = style.save(fig, results.figures_dir, NAME, palette=False)  # smooth colour bars
     caption = (
         f"Paired difference {TREATMENT} minus {CONTROL} in "
         f"{' and '.join(style.short(o) for o in outcomes)} over manager resistance (x) and power "

@@ -206,18 +206,19 @@ def _wrap(fig: Figure, text: str, fontsize: float) -> str:
     return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
 
 
-def save(fig: Figure, out_dir: Path, name: str) -> list[Path]:
+def save(fig: Figure, out_dir: Path, name: str, palette: bool = True) -> list[Path]:
     """Write ``name``.png (150 dpi, for reports) and ``name``.pdf (vector, for papers).
 
-    The PNG is reduced to a 256-colour palette (no dithering): it looks the same, is about a
-    third of the size, and so keeps committed figures and the self-contained HTML small."""
+    With ``palette`` the PNG is reduced to 256 colours (no dithering): line plots look the
+    same at about a third of the size, which keeps committed figures and the self-contained
+    HTML small. Continuous colour maps (heatmaps) would show bands, so they keep full colour."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{name}.png", out_dir / f"{name}.pdf"]
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=150)
     image = Image.open(buffer).convert("RGB")
-    image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-        paths[0], optimize=True
-    )
+    if palette:
+        image = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    image.save(paths[0], optimize=True)
     fig.savefig(paths[1], metadata={"CreationDate": None, "Creator": None, "Producer": None})
     return paths
