@@ -352,7 +352,9 @@ def diffusion(design: Design, fig_dir: Path) -> Pattern:
         )
         ax.set_title(f"{label}\n{_ci_note(len(seeds))}, {design.diffusion_teams} teams", fontsize=9)
         ax.set_xlabel("years since start")
-        ax.legend(loc="upper left", fontsize=7.5)
+        # Place the legend where this panel's curves are not (A saturates early, B late).
+        top_right_full = bool(c["adoption"].mean(axis=0)[-1] > 0.8)
+        ax.legend(loc="lower right" if top_right_full else "upper left", fontsize=7.5)
     axes[0].set_ylabel("share of teams")
     axes[0].set_ylim(0, 1.02)
     name = "diffusion.png"
@@ -1153,6 +1155,13 @@ def verdict(passed: bool) -> str:
     return "**PASS**" if passed else "**FAIL**"
 
 
+def _result(c: dict[str, Any]) -> str:
+    """A judged criterion shows PASS/FAIL; a diagnostic shows yes/no (it does not judge)."""
+    if c["counts"]:
+        return verdict(c["passed"])
+    return "yes (diagnostic)" if c["passed"] else "no (diagnostic)"
+
+
 def render(
     patterns: Sequence[Pattern],
     reps: dict[str, Any],
@@ -1216,7 +1225,7 @@ def render(
             "",
             "| Criterion | Value | Result |",
             "|---|---|---|",
-            *[f"| {c['criterion']} | {c['value']} | {verdict(c['passed'])} |" for c in p.checks],
+            *[f"| {c['criterion']} | {c['value']} | {_result(c)} |" for c in p.checks],
             "",
             "**Numbers.**",
             "",
