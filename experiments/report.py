@@ -534,9 +534,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lean-sim-report: error: {err}", file=sys.stderr)
         return 2
     drawn = [p for p in written if p.parent.name == "figures" and p.suffix == ".png"]
-    print(
-        f"wrote {written[0]} and {written[1]} ({len(drawn)} figures in {written[0].parent}/figures)"
-    )
+    figures = f"{len(drawn)} figure{'' if len(drawn) == 1 else 's'}"
+    print(f"wrote {written[0]} and {written[1]} ({figures} in {written[0].parent}/figures)")
     return 0
 
 

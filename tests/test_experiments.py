@@ -294,7 +294,9 @@ def test_committed_headline_reproduces_from_its_parameters_and_seeds():
             rtol=1e-9,
             atol=1e-12,
             equal_nan=True,
-            err_msg=f"run {row['run_id']} ({row['strategy']}) differs from results/headline",
+            err_msg=f"run {row['run_id']} ({row['strategy']}) differs from results/headline: "
+            "the model changed since the headline was made; rerun `make run` and commit "
+            "results/headline",
         )
 
     # one whole cell against the committed per-week summary (what figures 1 and 3 draw)
