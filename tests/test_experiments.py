@@ -38,7 +38,7 @@ HEADLINE = ROOT / "results" / "headline"
 
 @pytest.fixture(scope="session")
 def folder(tmp_path_factory):
-    root = tmp_path_factory.getbasetemp() / "results"
+    root = tmp_path_factory.getbasetemp() / "report_fixture_results"
     return lambda name: results_folder(root, name)
 
 

@@ -28,7 +28,7 @@ EFFECT = re.compile(rf"^({NUMBER}) \[({NUMBER}), ({NUMBER})\]; d_z ({NUMBER}|n/a
 @pytest.fixture(scope="session")
 def written(tmp_path_factory):
     """The headline-like fixture folder with its report written (once)."""
-    path = results_folder(tmp_path_factory.getbasetemp() / "results", "headline")
+    path = results_folder(tmp_path_factory.getbasetemp() / "report_fixture_results", "headline")
     report.write_report(path, today="2026-01-02")
     return path
 
@@ -226,7 +226,7 @@ def test_html_is_self_contained(written):
 
 
 def test_command_line_writes_an_ablation_report_naming_the_mechanism_off(tmp_path_factory, capsys):
-    path = results_folder(tmp_path_factory.getbasetemp() / "results", "ablation")
+    path = results_folder(tmp_path_factory.getbasetemp() / "report_fixture_results", "ablation")
     assert report.main([str(path)]) == 0
     assert "report.md" in capsys.readouterr().out
     text = (path / "report.md").read_text(encoding="utf-8")
