@@ -5,9 +5,18 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from sim.validation import bass_cumulative, fit_bass, fit_tipping, main, t_interval
+from sim.validation import (
+    Pattern,
+    bass_cumulative,
+    check,
+    fit_bass,
+    fit_tipping,
+    main,
+    t_interval,
+)
 
 FIGURES = (
     "diffusion.png",
@@ -41,6 +50,8 @@ def test_quick_document_has_a_verdict_figure_and_numbers_per_pattern(quick_doc):
         assert re.search(r"!\[[^]]+\]\(figures/validation/\w+\.png\)", section)
         assert re.search(r"\| -?\d+\.\d+", section)  # a table with numbers in it
     assert re.search(r"Chosen default: (\d+) replicates", text)
+    verdict_map = sections[4]
+    assert "(diagnostic) |" in verdict_map  # diagnostics are shown, but not judged
     assert "Bass" in text and "p=" in text and "q=" in text
 
 
@@ -64,3 +75,11 @@ def test_t_interval_matches_the_textbook_formula():
     mean, half = t_interval(values)
     assert mean == pytest.approx(2.5)
     assert half == pytest.approx(3.182446 * values.std(ddof=1) / 2, rel=1e-5)
+
+
+def test_a_failed_judged_criterion_fails_the_pattern_but_a_diagnostic_does_not():
+    def pattern(*checks):
+        return Pattern("k", "t", "e", "s", "f.png", pd.DataFrame(), list(checks))
+
+    assert pattern(check("a", "1", True), check("b", "2", False, counts=False)).passed
+    assert not pattern(check("a", "1", True), check("b", "2", False)).passed
