@@ -58,6 +58,7 @@ def sweep(sweeper: BasicSweeper, arguments: list[str]) -> Any:
     )
     returns = []
     initial_job_idx = 0
+    tic = time.perf_counter()
     try:
         while not sweeper.is_done():
             batch = sweeper.get_job_batch()
@@ -65,7 +66,10 @@ def sweep(sweeper: BasicSweeper, arguments: list[str]) -> Any:
             initial_job_idx += len(batch)
             returns.append(results)
     finally:
+        log.info(f"{initial_job_idx} jobs ran in {time.perf_counter() - tic:.1f} s")
+        tic = time.perf_counter()
         ok = session.finish(config, experiment_dirs)
+        log.info(f"merged in {time.perf_counter() - tic:.1f} s")
     for results in returns:
         for result in results:
             _ = result.return_value  # re-raises the exception of a crashed job
