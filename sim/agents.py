@@ -17,6 +17,7 @@ import mesa
 import numpy as np
 
 from sim import mechanisms as mech
+from sim.outcomes import FOLLOW_UPS
 
 if TYPE_CHECKING:
     from sim.model import LeanModel
@@ -322,10 +323,8 @@ class PMO(mesa.Agent):
             "performance_before": 1.0 + float(teams.result[team]),
             "own_capability_before": float(teams.own[team]),
             "handover": float(self.staff.handover[slot]),
-            "performance_1y": np.nan,
-            "performance_2y": np.nan,
-            "own_capability_1y": np.nan,
-            "own_capability_2y": np.nan,
+            **{f"performance_{tag}": np.nan for tag in FOLLOW_UPS},
+            **{f"own_capability_{tag}": np.nan for tag in FOLLOW_UPS},
         }
         self._open[team] = rec
         self.pilots.append(rec)
@@ -390,8 +389,9 @@ class PMO(mesa.Agent):
             self._sunset(week)
 
     def _follow_up(self, week: int) -> None:
+        """Record how each pilot's team performs at fixed ages after the pilot started."""
         teams, p = self.model.teams, self.model.p
-        for tag, age in (("1y", 52), ("2y", 104)):
+        for tag, age in FOLLOW_UPS.items():
             for rec in self._by_start.get(week - age, ()):
                 perf = 1.0 + float(teams.result[rec["team"]])
                 rec[f"performance_{tag}"] = perf

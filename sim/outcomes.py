@@ -17,6 +17,10 @@ from sim.params import Params
 
 WEEKS_PER_YEAR = 52
 
+#: Ages (weeks since a pilot started) at which each pilot's team is followed up. "1y" and
+#: "2y" are the brief's sustainment measures; the others trace the decay in between.
+FOLLOW_UPS: dict[str, int] = {"13w": 13, "26w": 26, "39w": 39, "1y": 52, "78w": 78, "2y": 104}
+
 PILOT_COLUMNS: tuple[str, ...] = (
     "team",
     "staff",
@@ -25,13 +29,10 @@ PILOT_COLUMNS: tuple[str, ...] = (
     "ended_early",
     "handover",
     "performance_before",
-    "performance_1y",
-    "performance_2y",
     "own_capability_before",
-    "own_capability_1y",
-    "own_capability_2y",
-    "sustained_1y",
-    "sustained_2y",
+    *(f"performance_{tag}" for tag in FOLLOW_UPS),
+    *(f"own_capability_{tag}" for tag in FOLLOW_UPS),
+    *(f"sustained_{tag}" for tag in FOLLOW_UPS),
 )
 
 
@@ -39,7 +40,7 @@ def pilots_frame(records: list[dict], margin: float) -> pd.DataFrame:
     """Per-pilot records; a pilot is *sustained* when its team performs above its own pre-pilot
     level by the margin (NaN where the follow-up lies beyond the horizon)."""
     df = pd.DataFrame(records, columns=[c for c in PILOT_COLUMNS if not c.startswith("sust")])
-    for tag in ("1y", "2y"):
+    for tag in FOLLOW_UPS:
         perf = df[f"performance_{tag}"]
         df[f"sustained_{tag}"] = np.where(
             perf.isna(), np.nan, (perf > df["performance_before"] + margin).astype(float)
@@ -54,7 +55,7 @@ def first_week_at_or_above(series: pd.Series, level: float) -> float:
 
 def summarize(
     params: Params, series: pd.DataFrame, pilots: pd.DataFrame, pmo_info: dict
-) -> dict[str, float]:
+) -> dict[str, float | str]:
     """End-of-run measures of one run (see the module docstring for each NaN's meaning)."""
     last = series.iloc[-1]
     last_year = series.iloc[-min(WEEKS_PER_YEAR, len(series)) :]
@@ -86,6 +87,9 @@ def summarize(
             float(closed if closed is not None else params.weeks) if has_pmo else np.nan
         ),
         "pmo_closed": float(closed is not None) if has_pmo else np.nan,
+        # why the office ended: "sunset", "closed by executives", "cut to nothing"; "" if it
+        # lasted to the horizon or there was none
+        "pmo_end_reason": pmo_info.get("closed_reason", ""),
         "pmo_mean_morale": float(series["pmo_morale"].mean()) if has_pmo else np.nan,
         "pmo_mean_legitimacy": float(series["pmo_legitimacy"].mean()) if has_pmo else np.nan,
         "pmo_mean_blame": float(series["pmo_blame"].mean()) if has_pmo else np.nan,

@@ -52,7 +52,11 @@ def collect_result(model: LeanModel) -> RunResult:
     series.index.name = "week"
     pmo = model.pmo
     pilots = pilots_frame(pmo.pilots if pmo is not None else [], params.baseline_margin)
-    info = {"had_pmo": pmo is not None, "closed_week": pmo.closed_week if pmo else None}
+    info = {
+        "had_pmo": pmo is not None,
+        "closed_week": pmo.closed_week if pmo else None,
+        "closed_reason": pmo.closed_reason if pmo else "",
+    }
     summary = summarize(params, series, pilots, info)
     summary_df = pd.DataFrame([{"strategy": params.strategy, "seed": model.seed, **summary}])
     return RunResult(
