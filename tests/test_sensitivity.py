@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.sensitivity import cli, design, indices, pairs, space
+from experiments.sensitivity import cli, design, indices, pairs, probe, space
 from sim import Params
 from sim.sweep.seeds import TREATMENT_FIELDS, replicate_seeds
 
@@ -171,6 +171,30 @@ def test_morris_and_sobol_recover_a_known_additive_effect():
     assert sobol.loc["power_distance", "ST"] == pytest.approx(var_pd / (var_r + var_pd), abs=0.05)
     assert sobol.loc["decay_rate", "ST"] == pytest.approx(0.0, abs=0.01)
     assert (sobol[["S1_conf", "ST_conf"]] > 0).all().all()
+
+
+def test_probe_finds_the_parameters_neither_strategy_reads(tmp_path):
+    names = ["resistance", "sunset_week", "rotation_weeks", "decay_rate"]
+    points = pd.DataFrame({"resistance": [0.2, 0.8], "decay_rate": [0.005, 0.045]})
+    inert = probe.inert_parameters(names, points, weeks=104, folder=tmp_path)
+    assert inert == ["sunset_week", "rotation_weeks"]  # a sunset rule and staff rotation
+    assert probe.cached_inert(tmp_path) == inert
+
+
+def test_inert_parameters_set_the_noise_level_and_never_go_to_sobol():
+    morris = pd.DataFrame(
+        {
+            "output": ["y"] * 3,
+            "parameter": ["a", "dummy", "b"],
+            "mu_star": [3.0, 2.5, 1.0],
+            "mu_star_conf": [0.2, 1.0, 0.5],
+            "mu_star_rel": [1.0, 2.5 / 3, 1 / 3],
+        }
+    )
+    marked = indices.mark_noise(morris, ["dummy"]).set_index("parameter")
+    assert marked["noise_level"].tolist() == [2.5, 2.5, 2.5]
+    assert marked["above_noise"].tolist() == [True, False, False]
+    assert indices.top_parameters(marked.reset_index(), 2) == ["a", "b"]
 
 
 def test_interval_helpers():

@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.sensitivity import design, figures, indices, pairs, report, space
+from experiments.sensitivity import design, figures, indices, pairs, probe, report, space
 from sim.params import Params
 from sim.sweep.store import write_json_atomic
 
@@ -215,30 +215,47 @@ def _size(p: dict) -> str:
 
 
 def analyze_morris(s: Settings) -> pd.DataFrame:
+    folder = s.folder("morris")
     table = load_pairs(s, "morris")
-    info = design.read_info(s.folder("morris"))
+    info = design.read_info(folder)
     assert info is not None
     levels = info["settings"]["levels"]
     result = indices.morris_indices(
-        info["problem"],
-        design.read_points(s.folder("morris")),
-        table,
-        list(design.OUTPUTS),
-        levels,
+        info["problem"], design.read_points(folder), table, list(design.OUTPUTS), levels
     )
-    result.to_csv(s.results / "morris_indices.csv", index=False, float_format="%.6g")
-    sd = noise(s)
-    floors = {o: indices.morris_noise_floor(v, levels) for o, v in sd.items()}
     p = provenance(s, "morris")
+    inert = _inert(s, info, p)
+    result = indices.mark_noise(result, inert)
+    result.to_csv(s.results / "morris_indices.csv", index=False, float_format="%.6g")
+    if inert:
+        floors = result.groupby("output")["noise_level"].first().to_dict()
+        floor_words = (
+            f"Noise level: the largest mu* of the {len(inert)} parameters neither strategy "
+            "reads (grey; found by running the model with the seed held fixed)."
+        )
+    else:
+        floors = {o: indices.morris_noise_floor(v, levels) for o, v in noise(s).items()}
+        floor_words = (
+            "Noise level: expected mu* of a parameter without effect, from the run-to-run SD "
+            "of the difference at the defaults."
+        )
     note = (
         f"Morris screening of {info['problem']['num_vars']} parameters: "
         f"{info['settings']['trajectories']} trajectories, {info['points']} points, each run "
         f"for both strategies with one shared seed ({_size(p)}). mu* with bootstrap 95% "
-        "intervals, on each parameter's range scaled to [0, 1]. Noise level: expected mu* of a "
-        "parameter without effect, from the run-to-run SD of the difference at the defaults."
+        "intervals, on each parameter's range scaled to [0, 1]. " + floor_words
     )
     figures.morris_figure(result, floors, note, s.results / "morris")
     return result
+
+
+def _inert(s: Settings, info: dict[str, Any], p: dict[str, Any]) -> list[str]:
+    """Inert parameters: probed on the model when fresh runs exist, else the saved probe."""
+    folder = s.folder("morris")
+    if (folder / "runs.parquet").is_file() and p.get("weeks"):
+        points = design.read_points(folder)
+        return probe.inert_parameters(info["problem"]["names"], points, int(p["weeks"][0]), folder)
+    return probe.cached_inert(folder) or []
 
 
 def analyze_sobol(s: Settings) -> pd.DataFrame:

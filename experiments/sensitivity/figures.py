@@ -67,7 +67,18 @@ def morris_figure(
         shown = frame.head(top).iloc[::-1]
         ax = axes[row, 0]
         y = np.arange(len(shown))
-        ax.barh(y, shown["mu_star"] * scale, color=BLUE, height=0.7)
+        inert = shown["inert"].to_numpy(dtype=bool) if "inert" in shown else np.zeros(len(y), bool)
+        ax.barh(y[~inert], shown["mu_star"][~inert] * scale, color=BLUE, height=0.7)
+        if inert.any():
+            ax.barh(
+                y[inert],
+                shown["mu_star"][inert] * scale,
+                color="#bbbbbb",
+                height=0.7,
+                hatch="///",
+                edgecolor="white",
+                label="not read by either strategy",
+            )
         mu, half = shown["mu_star"].to_numpy() * scale, shown["mu_star_conf"].to_numpy() * scale
         ax.errorbar(
             mu,
@@ -88,8 +99,9 @@ def morris_figure(
                 color=VERMILLION,
                 ls="--",
                 lw=1,
-                label="noise level: mu* of a parameter without effect",
+                label="noise level",
             )
+        if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="lower right", fontsize=7.5, frameon=False)
         ax = axes[row, 1]
         _mu_sigma(ax, frame, scale, output)
@@ -104,17 +116,43 @@ def _unit(output: str) -> str:
 
 def _mu_sigma(ax, frame: pd.DataFrame, scale: float, output: str, labelled: int = 8) -> None:
     mu_star, sigma = frame["mu_star"] * scale, frame["sigma"] * scale
-    ax.scatter(mu_star, sigma, s=14, color=GREY, zorder=2)
-    top = frame.head(labelled)
+    inert = frame["inert"].to_numpy(dtype=bool) if "inert" in frame else np.zeros(len(frame), bool)
+    ax.scatter(mu_star[~inert], sigma[~inert], s=14, color=GREY, zorder=2, label="parameter")
+    if inert.any():
+        ax.scatter(
+            mu_star[inert],
+            sigma[inert],
+            s=16,
+            facecolors="none",
+            edgecolors=GREY,
+            zorder=2,
+            label="not read by either strategy",
+        )
+    frame = frame.reset_index(drop=True)
+    top = frame[~inert].head(labelled)
     ax.scatter(top["mu_star"] * scale, top["sigma"] * scale, s=22, color=BLUE, zorder=3)
-    for _, r in top.iterrows():
+    key = []
+    for rank, r in top.iterrows():  # numbers, not names: names of close points would collide
         ax.annotate(
-            r["parameter"],
+            str(rank + 1),
             (r["mu_star"] * scale, r["sigma"] * scale),
-            xytext=(4, 2),
+            xytext=(3, 3),
             textcoords="offset points",
             fontsize=7.5,
+            color=BLUE,
         )
+        key.append(f"{rank + 1}  {r['parameter']}")
+    ax.text(
+        0.64,
+        0.03,
+        "rank by mu*\n" + "\n".join(key),
+        transform=ax.transAxes,
+        ha="left",
+        va="bottom",
+        fontsize=7.5,
+        color=BLUE,
+        linespacing=1.25,
+    )
     limit = max(float(mu_star.max()), float(sigma.max())) * 1.15 or 1.0
     line = np.linspace(0, limit, 10)
     for ratio, style in ((0.5, ":"), (1.0, "--")):
@@ -132,6 +170,7 @@ def _mu_sigma(ax, frame: pd.DataFrame, scale: float, output: str, labelled: int 
         )
     ax.set_xlim(0, limit)
     ax.set_ylim(0, limit)
+    ax.legend(loc="upper left", fontsize=7.5, frameon=False)
     ax.set_xlabel(f"mu* ({_unit(output)})")
     ax.set_ylabel(f"sigma of elementary effects ({_unit(output)})")
     ax.set_title("mu* vs sigma: above the dashed line, the effect depends on the others")

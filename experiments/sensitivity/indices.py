@@ -64,10 +64,25 @@ def morris_indices(
     return pd.concat(frames, ignore_index=True)
 
 
+def mark_noise(morris: pd.DataFrame, inert: list[str]) -> pd.DataFrame:
+    """Add ``inert`` (the compared strategies never read it), ``noise_level`` (per output, the
+    largest mu* of an inert parameter: what noise alone reaches) and ``above_noise`` (the lower
+    end of the mu* interval clears that level). Without inert parameters both are NaN/False."""
+    out = morris.copy()
+    out["inert"] = out["parameter"].isin(inert)
+    level = out[out["inert"]].groupby("output")["mu_star"].max()
+    out["noise_level"] = out["output"].map(level).astype(float)
+    out["above_noise"] = (out["mu_star"] - out["mu_star_conf"]) > out["noise_level"]
+    return out
+
+
 def top_parameters(morris: pd.DataFrame, k: int) -> list[str]:
-    """The ``k`` parameters with the largest relative mu* in either output (ties: name order)."""
+    """The ``k`` parameters with the largest relative mu* in either output (ties: name order),
+    leaving out parameters the compared strategies never read (column ``inert``, if present)."""
     if k < 1:
         raise ValueError(f"top={k}: must be >= 1")
+    if "inert" in morris:
+        morris = morris[~morris["inert"].astype(bool)]
     score = morris.groupby("parameter")["mu_star_rel"].max()
     ranked = sorted(score.items(), key=lambda item: (-item[1], item[0]))
     return [name for name, _ in ranked[:k]]
