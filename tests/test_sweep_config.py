@@ -179,8 +179,8 @@ EXPECTED_CELLS = {
 }
 
 
-def test_the_experiments_are_the_expected_ones():
-    assert {p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml")} == set(EXPECTED_CELLS)
+def test_the_experiments_of_the_issue_exist():
+    assert set(EXPECTED_CELLS) <= {p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml")}
 
 
 @pytest.mark.parametrize("experiment", sorted(EXPECTED_CELLS))
