@@ -22,17 +22,20 @@ from test_sweep_support import QUIET, TINY, assert_same_tables, env, lean_sim, s
 #: Two strategies of one world: two cells, two replicates each.
 SWEEP = ["-m", "strategy=centralized,embedded", "replicates=2", *TINY, *QUIET]
 LAUNCHERS = {
+    "basic, both cells in one job": ["cells_per_job=2"],
     "joblib": ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
     "submitit_local": ["hydra/launcher=submitit_local", "hydra.launcher.timeout_min=5"],
 }
 
 
 def sweep_with(tmp_path: Path, name: str, *launcher: str) -> Path:
-    folder = tmp_path / name
+    folder = tmp_path / name.replace(" ", "_").replace(",", "")
     folder.mkdir()
     result = lean_sim(*SWEEP, *launcher, cwd=folder, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert "merged 4 runs of 2 cells" in result.stdout
+    if "cells_per_job=2" in launcher:
+        assert "Launching 1 jobs" in result.stdout + result.stderr
     return folder / "results" / "scratch"
 
 

@@ -10,11 +10,15 @@ and three helpers set Params fields:
 * ``ablate``: the name of one mechanism (``sim.MECHANISMS``) to switch off.
 * ``design``: a CSV/Parquet file of points; each row overrides Params fields and makes one cell.
 
+A multirun may pack several cells into one job (``cells_per_job``); such a job gets ``pack=<i>``
+and reads its cells, every Params field spelled out, from ``<experiment>/packs.json``.
+
 Every problem is collected and reported at once, before any work starts.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +31,7 @@ from sim.sweep import design as design_mod
 from sim.sweep.seeds import cell_id
 
 CUSTOM_CULTURE = "custom"
+PACKS = "packs.json"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -41,6 +46,8 @@ class Cell:
     params: Params
     culture: str = CUSTOM_CULTURE
     design_row: int | None = None
+    #: the resolved configuration that made this cell, when it differs from its job's (packs)
+    config: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def cell_id(self) -> str:
@@ -93,6 +100,7 @@ def job_from_config(
     replicates = _check_int(config, "replicates", 1, errors)
     base_seed = _check_int(config, "base_seed", 0, errors)
     chunk_size = _check_int(config, "design_chunk_size", 1, errors)
+    _check_int(config, "cells_per_job", 1, errors)
     force = _check_bool(config, "force", errors)
     runner = config.get("runner")
     if not isinstance(runner, str) or not runner:
@@ -114,6 +122,9 @@ def job_from_config(
         )
 
     cells: list[Cell] = []
+    if config.get("pack") is not None:  # a packed job: its cells were validated by the sweep
+        points = []
+        cells = _packed_cells(base_dir / results / experiment, config["pack"], errors)
     for row, overrides in points:
         values = {**base, **overrides}
         where = f"design row {row}: " if row is not None else ""
@@ -136,6 +147,39 @@ def job_from_config(
         cells=tuple(cells),
         config=dict(config),
     )
+
+
+def _packed_cells(experiment_dir: Path, index: Any, errors: list[str]) -> list[Cell]:
+    """The cells of pack ``index`` of ``<experiment>/packs.json`` (written by the sweep)."""
+    path = experiment_dir / PACKS
+    try:
+        pack = json.loads(path.read_text(encoding="utf-8"))["packs"][int(index)]
+        return [
+            Cell(Params.create(**c["params"]), c["culture"], c["design_row"], c["config"])
+            for c in pack
+        ]
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as err:
+        errors.append(f"pack={index!r}: cannot read it from {path} ({err})")
+        return []
+
+
+def packs_document(packs: list[list[Cell]]) -> dict[str, Any]:
+    """What ``packs.json`` holds: each pack's cells, every Params field given, with the
+    resolved configuration of the grid point that made each one (for its manifest)."""
+    return {
+        "packs": [
+            [
+                {
+                    "params": c.params.model_dump(mode="json"),
+                    "culture": c.culture,
+                    "design_row": c.design_row,
+                    "config": c.config,
+                }
+                for c in pack
+            ]
+            for pack in packs
+        ],
+    }
 
 
 def _check_name(value: Any, errors: list[str]) -> str:

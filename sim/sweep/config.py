@@ -32,6 +32,7 @@ RUN_SETTINGS = {
     "ablate": "one mechanism to switch off (sim.MECHANISMS), or null",
     "design": "CSV/Parquet file of points (columns = parameters), one cell per row",
     "design_chunk_size": "design rows per Hydra job in a multirun (default 8)",
+    "cells_per_job": "grid points packed into one Hydra job in a multirun (default 1)",
     "runner": "dotted path of the run function (default sim.run)",
     "paths.results": "results root (default ./results)",
 }

@@ -204,7 +204,7 @@ def run_job(job: JobSpec) -> list[CellReport]:
             base_seed=job.base_seed,
             force=job.force,
             runner=runner,
-            config=job.config,
+            config=cell.config or job.config,
         )
         reports.append(report)
         status = progress.record(job.experiment_dir, plan, cell.cell_id, report.runs_computed)
