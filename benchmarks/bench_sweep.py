@@ -16,7 +16,8 @@ Every sweep runs in a fresh temporary folder (nothing to resume) and its merged 
 checked to equal the basic launcher's. Usage::
 
     python benchmarks/bench_sweep.py                      # 45 cells x 10 replicates, 2 workers
-    python benchmarks/bench_sweep.py --workers 16 --replicates 24 --skip basic
+    python benchmarks/bench_sweep.py --workers 16 --replicates 64 --bare-replicates 2 --skip basic
+    python benchmarks/bench_sweep.py --cells-per-job 3          # pack 3 grid points per job
     python benchmarks/bench_sweep.py --quick              # 45 cells x 2 replicates, small org
 
 The figures are printed and written to ``benchmarks/results/bench_sweep.json``. This is a
@@ -67,12 +68,15 @@ def _value(text: str) -> float | str:
         return text
 
 
-def bare_loop(cells: list[sim.Params], replicates: int) -> float:
+def bare_loop(cells: list[sim.Params], replicates: int, sample: int | None = None) -> float:
+    """Seconds for every run in one loop; with ``sample``, the first ``sample`` replicates of
+    every cell are timed and scaled up (replicates differ only in their seed)."""
+    timed = min(sample or replicates, replicates)
     tic = time.perf_counter()
     for params in cells:
-        for seed in replicate_seeds(params, 0, replicates):
+        for seed in replicate_seeds(params, 0, timed):
             sim.run(params, seed=seed)
-    return time.perf_counter() - tic
+    return (time.perf_counter() - tic) * replicates / timed
 
 
 def sweep(args: list[str], sizes: dict[str, int], replicates: int) -> tuple[float, pd.DataFrame]:
@@ -102,6 +106,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip", default="", help="'basic' skips the serial sweep (efficiency vs bare only)"
     )
+    parser.add_argument(
+        "--cells-per-job", type=int, default=1, help="lean-sim cells_per_job (default 1)"
+    )
+    parser.add_argument(
+        "--bare-replicates",
+        type=int,
+        default=None,
+        help="time only this many replicates per cell in the bare loop and scale up",
+    )
     parser.add_argument("--quick", action="store_true", help="2 replicates, 50 teams, 260 weeks")
     args = parser.parse_args(argv)
     if args.quick:
@@ -116,9 +129,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
         flush=True,
     )
-    figures: dict[str, float] = {"runs": runs, "workers": args.workers}
-    figures["bare_s"] = bare_loop(cells, args.replicates)
-    print(f"bare loop           {figures['bare_s']:7.1f} s  {runs / figures['bare_s']:6.2f} runs/s")
+    figures: dict[str, float] = {
+        "runs": runs,
+        "workers": args.workers,
+        "cells_per_job": args.cells_per_job,
+    }
+    figures["bare_s"] = bare_loop(cells, args.replicates, args.bare_replicates)
+    label = "bare loop" if not args.bare_replicates else f"bare loop ({args.bare_replicates} rep.)"
+    print(f"{label:<19} {figures['bare_s']:7.1f} s  {runs / figures['bare_s']:6.2f} runs/s")
 
     reference = None
     measured = [
@@ -128,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, launcher in measured:
         if name in skip:
             continue
-        seconds, table = sweep(launcher, sizes, args.replicates)
+        seconds, table = sweep(
+            [*launcher, f"cells_per_job={args.cells_per_job}"], sizes, args.replicates
+        )
         assert len(table) == runs, f"{name}: {len(table)} runs merged, expected {runs}"
         if reference is None:
             reference = table

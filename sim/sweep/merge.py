@@ -20,7 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from sim.sweep import store
 from sim.sweep.seeds import seeds_digest
@@ -108,9 +112,12 @@ def merge_experiment(experiment_dir: Path, *, allow_mixed_versions: bool = False
 
     tables = _tables(experiment_dir, ready)
     report.runs = len(tables["runs"])
-    for name, frame in tables.items():
+    for name, table in tables.items():
         path = experiment_dir / f"{name}.parquet"
-        store.write_parquet_atomic(path, frame)
+        if isinstance(table, pa.Table):
+            store.write_arrow_atomic(path, table)
+        else:
+            store.write_parquet_atomic(path, table)
         report.written.append(path)
     store.write_json_atomic(experiment_dir / store.MANIFEST, _merge_manifest(plan, report, ready))
     report.written.append(experiment_dir / store.MANIFEST)
@@ -139,30 +146,39 @@ def _problem(entry: dict[str, Any], manifest: dict[str, Any] | None) -> str | No
 
 def _tables(
     experiment_dir: Path, ready: list[tuple[dict[str, Any], dict[str, Any]]]
-) -> dict[str, pd.DataFrame]:
-    """The three tables, in plan order; cell files are read in threads (Parquet I/O)."""
+) -> dict[str, pd.DataFrame | pa.Table]:
+    """The three tables, in plan order. Cells are read in threads; the long tables (series,
+    pilots) stay Arrow tables, which is several times faster than pandas at this size."""
 
-    def read(entry: dict[str, Any]) -> dict[str, pd.DataFrame]:
-        frames = store.read_cell_frames(store.cell_dir(experiment_dir, entry["cell_id"]))
-        return {k: f[f["replicate"] < entry["replicates"]] for k, f in frames.items()}
+    def read(item: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
+        entry, manifest = item
+        directory = store.cell_dir(experiment_dir, entry["cell_id"])
+        n = entry["replicates"]
+        summary = pd.read_parquet(directory / "summary.parquet")
+        return {
+            "summary": summary[summary["replicate"] < n],
+            **{
+                name: _with_ids(pq.read_table(directory / f"{name}.parquet"), manifest, n)
+                for name in ("series", "pilots")
+            },
+        }
 
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        cell_frames = list(pool.map(read, [entry for entry, _ in ready]))
-    heads, summaries, series, pilots = [], [], [], []
-    for (entry, manifest), frames in zip(ready, cell_frames, strict=True):
-        summary = frames["summary"]
-        heads.extend(_run_heads(summary, manifest, entry.get("design_row")))
-        summaries.append(summary.drop(columns=["strategy", "seed", "replicate"]))
-        series.append(_with_ids(frames["series"], manifest))
-        pilots.append(_with_ids(frames["pilots"], manifest))
+        cells = list(pool.map(read, ready))
+    heads, summaries = [], []
+    for (entry, manifest), frames in zip(ready, cells, strict=True):
+        heads.extend(_run_heads(frames["summary"], manifest, entry.get("design_row")))
+        summaries.append(frames["summary"].drop(columns=["strategy", "seed", "replicate"]))
     head = pd.DataFrame.from_records(heads)
     if len(head):
         head["design_row"] = head["design_row"].astype("Int64")
     measures = _concat(summaries).reset_index(drop=True)
     return {
         "runs": pd.concat([head, measures], axis=1),
-        "series": _concat(series),
-        "pilots": _concat(pilots),
+        **{
+            name: pa.concat_tables([c[name] for c in cells], promote_options="permissive")
+            for name in ("series", "pilots")
+        },
     }
 
 
@@ -188,18 +204,22 @@ def _run_heads(
     ]
 
 
-def _with_ids(frame: pd.DataFrame, manifest: dict[str, Any]) -> pd.DataFrame:
-    frame = frame.reset_index(drop=True)
-    head = pd.DataFrame(
-        {
-            "run_id": [run_id(manifest["cell_id"], r) for r in frame["replicate"].tolist()],
-            "cell_id": manifest["cell_id"],
-            "strategy": manifest["strategy"],
-            "replicate": frame["replicate"].to_numpy(),
-        },
-        index=frame.index,
-    )
-    return pd.concat([head, frame.drop(columns=["replicate"])], axis=1)
+def _with_ids(table: pa.Table, manifest: dict[str, Any], replicates: int) -> pa.Table:
+    """The planned replicates of a cell's long table, led by run_id, cell_id and strategy."""
+    table = table.replace_schema_metadata(None)
+    table = table.filter(pc.less(table.column("replicate"), replicates))
+    replicate = table.column("replicate")
+    zeros = pa.array(np.zeros(table.num_rows, dtype=np.int64))
+    ids = {
+        "run_id": pc.take(
+            pa.array([run_id(manifest["cell_id"], r) for r in range(replicates)]), replicate
+        ),
+        "cell_id": pc.take(pa.array([manifest["cell_id"]]), zeros),
+        "strategy": pc.take(pa.array([manifest["strategy"]]), zeros),
+        "replicate": replicate,
+    }
+    rest = [c for c in table.column_names if c != "replicate"]
+    return pa.table({**ids, **{c: table.column(c) for c in rest}})
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

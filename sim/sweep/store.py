@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 CELLS = "cells"
 MANIFEST = "manifest.json"
@@ -60,6 +62,12 @@ def write_parquet_atomic(path: Path, frame: pd.DataFrame) -> None:
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     write_bytes_atomic(path, buffer.getvalue())
+
+
+def write_arrow_atomic(path: Path, table: pa.Table) -> None:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    write_bytes_atomic(path, sink.getvalue().to_pybytes())
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
