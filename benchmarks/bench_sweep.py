@@ -13,7 +13,10 @@ distances = 45 cells, ``--replicates`` seeds each, default organization and hori
   against the bare loop (bare / (workers x T(joblib))) is printed too.
 
 Every sweep runs in a fresh temporary folder (nothing to resume) and its merged runs table is
-checked to equal the basic launcher's. Usage::
+checked to equal the basic launcher's. CPU times (all processes of a sweep) are printed beside
+wall times, and the share of the sweep's (workers x wall) time spent inside ``sim.run`` (from
+the cells' manifests: same process, same moment, so robust to other load on the machine). On a
+machine shared with other work, trust the CPU-time ratio and that share. Usage::
 
     python benchmarks/bench_sweep.py                      # 45 cells x 10 replicates, 2 workers
     python benchmarks/bench_sweep.py --workers 16 --replicates 64 --bare-replicates 2 --skip basic
@@ -31,6 +34,7 @@ import itertools
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -68,19 +72,26 @@ def _value(text: str) -> float | str:
         return text
 
 
-def bare_loop(cells: list[sim.Params], replicates: int, sample: int | None = None) -> float:
-    """Seconds for every run in one loop; with ``sample``, the first ``sample`` replicates of
-    every cell are timed and scaled up (replicates differ only in their seed)."""
+def bare_loop(
+    cells: list[sim.Params], replicates: int, sample: int | None = None
+) -> tuple[float, float]:
+    """Wall and CPU seconds for every run in one loop; with ``sample``, the first ``sample``
+    replicates of every cell are timed and scaled up (replicates differ only in their seed)."""
     timed = min(sample or replicates, replicates)
-    tic = time.perf_counter()
+    tic, cpu = time.perf_counter(), time.process_time()
     for params in cells:
         for seed in replicate_seeds(params, 0, timed):
             sim.run(params, seed=seed)
-    return (time.perf_counter() - tic) * replicates / timed
+    scale = replicates / timed
+    return (time.perf_counter() - tic) * scale, (time.process_time() - cpu) * scale
 
 
-def sweep(args: list[str], sizes: dict[str, int], replicates: int) -> tuple[float, pd.DataFrame]:
-    """Wall time of one ``lean-sim -m experiment=headline ...`` in a fresh folder."""
+def sweep(
+    args: list[str], sizes: dict[str, int], replicates: int
+) -> tuple[float, float, float, pd.DataFrame]:
+    """Wall and CPU seconds (all its processes) of one ``lean-sim -m experiment=headline ...``
+    in a fresh folder, the seconds spent inside the run function (from the cell manifests),
+    and its merged runs table."""
     overrides = [f"{k}={v}" for k, v in sizes.items()] + [f"replicates={replicates}"]
     command = [sys.executable, "-m", "sim.sweep.cli", "-m", "experiment=headline", *overrides]
     command += ["hydra.job_logging.root.level=WARNING", *args]
@@ -88,13 +99,21 @@ def sweep(args: list[str], sizes: dict[str, int], replicates: int) -> tuple[floa
         os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
     )
     with tempfile.TemporaryDirectory() as folder:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         tic = time.perf_counter()
         result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - tic
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if result.returncode != 0:
             raise SystemExit(f"sweep failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-        runs = pd.read_parquet(Path(folder) / "results" / "headline" / "runs.parquet")
-    return seconds, runs
+        experiment = Path(folder) / "results" / "headline"
+        runs = pd.read_parquet(experiment / "runs.parquet")
+        inside = sum(
+            sum(json.loads(m.read_text())["timings"]["run_seconds"])
+            for m in experiment.glob("cells/*/manifest.json")
+        )
+    return seconds, cpu, inside, runs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-teams", type=int, default=None, help="default: the model's")
     parser.add_argument("--weeks", type=int, default=None, help="default: the model's")
     parser.add_argument(
-        "--skip", default="", help="'basic' skips the serial sweep (efficiency vs bare only)"
+        "--skip",
+        default="",
+        help="comma list: 'basic' skips the serial sweep (efficiency vs bare only), 'joblibN' "
+        "the parallel one",
     )
     parser.add_argument(
         "--cells-per-job", type=int, default=1, help="lean-sim cells_per_job (default 1)"
@@ -134,9 +156,15 @@ def main(argv: list[str] | None = None) -> int:
         "workers": args.workers,
         "cells_per_job": args.cells_per_job,
     }
-    figures["bare_s"] = bare_loop(cells, args.replicates, args.bare_replicates)
+    figures["bare_s"], figures["bare_cpu_s"] = bare_loop(
+        cells, args.replicates, args.bare_replicates
+    )
     label = "bare loop" if not args.bare_replicates else f"bare loop ({args.bare_replicates} rep.)"
-    print(f"{label:<19} {figures['bare_s']:7.1f} s  {runs / figures['bare_s']:6.2f} runs/s")
+    print(f"{'':<19} {'wall':>9} {'runs/s':>8} {'CPU':>9}")
+    print(
+        f"{label:<19} {figures['bare_s']:7.1f} s {runs / figures['bare_s']:8.2f} "
+        f"{figures['bare_cpu_s']:7.1f} s"
+    )
 
     reference = None
     measured = [
@@ -146,29 +174,38 @@ def main(argv: list[str] | None = None) -> int:
     for name, launcher in measured:
         if name in skip:
             continue
-        seconds, table = sweep(
+        seconds, cpu, inside, table = sweep(
             [*launcher, f"cells_per_job={args.cells_per_job}"], sizes, args.replicates
         )
         assert len(table) == runs, f"{name}: {len(table)} runs merged, expected {runs}"
         if reference is None:
             reference = table
         pd.testing.assert_frame_equal(table, reference)
-        figures[f"{name}_s"] = seconds
+        figures[f"{name}_s"], figures[f"{name}_cpu_s"] = seconds, cpu
+        workers = args.workers if name == "joblibN" else 1
+        figures[f"{name}_model_share"] = inside / (workers * seconds)
         label = f"joblib x{args.workers}" if name == "joblibN" else name
-        print(f"sweep {label:<13} {seconds:7.1f} s  {runs / seconds:6.2f} runs/s", flush=True)
+        print(
+            f"sweep {label:<13} {seconds:7.1f} s {runs / seconds:8.2f} {cpu:7.1f} s   "
+            f"{figures[f'{name}_model_share']:.3f} of worker time inside sim.run",
+            flush=True,
+        )
 
     print()
     if "basic_s" in figures:
         figures["throughput_ratio"] = figures["bare_s"] / figures["basic_s"]
+        figures["cpu_ratio"] = figures["bare_cpu_s"] / figures["basic_cpu_s"]
         print(f"throughput, basic sweep / bare loop: {figures['throughput_ratio']:.3f} (>= 0.90)")
-    if "basic_s" in figures:
+        print(f"  the same in CPU time (robust to other load): {figures['cpu_ratio']:.3f}")
+    if "basic_s" in figures and "joblibN_s" in figures:
         eff = figures["basic_s"] / (args.workers * figures["joblibN_s"])
         figures["efficiency"] = eff
         target = 0.85 if args.workers <= 2 else 0.75
         print(f"parallel efficiency at {args.workers} workers: {eff:.3f} (>= {target})")
-    eff_bare = figures["bare_s"] / (args.workers * figures["joblibN_s"])
-    figures["efficiency_vs_bare"] = eff_bare
-    print(f"efficiency at {args.workers} workers against the bare loop: {eff_bare:.3f}")
+    if "joblibN_s" in figures:
+        eff_bare = figures["bare_s"] / (args.workers * figures["joblibN_s"])
+        figures["efficiency_vs_bare"] = eff_bare
+        print(f"efficiency at {args.workers} workers against the bare loop: {eff_bare:.3f}")
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
     record = {
