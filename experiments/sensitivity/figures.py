@@ -214,7 +214,9 @@ def sobol_figure(
             )
         floor = floors.get(output)
         if floor is not None and np.isfinite(floor):
-            ax.axvline(floor, color=VERMILLION, ls="--", lw=1, label="noise share of variance")
+            ax.axvline(
+                floor, color=VERMILLION, ls="--", lw=1, label="run-to-run noise (adds to every ST)"
+            )
         ax.axvline(0, color="black", lw=0.6)
         ax.set_yticks(y, frame["parameter"])
         ax.set_xlabel("share of the variance of the difference")
@@ -284,49 +286,63 @@ def structural_figure(verdicts: pd.DataFrame, note: str, stem: Path) -> list[Pat
 
 
 def flip_figure(
-    pairs: pd.DataFrame, sobol: pd.DataFrame, note: str, stem: Path, per_output: int = 3
+    pairs: pd.DataFrame, thirds: pd.DataFrame, note: str, stem: Path, per_output: int = 3
 ) -> list[Path]:
-    """Where the verdict flips: each point's difference against the parameters with the
-    largest ST, with the mean per tenth of the range; below zero centralized is ahead."""
-    outputs = list(dict.fromkeys(sobol["output"]))
+    """Where the verdict flips: each point's difference against the parameters that move the
+    share of points with centralized ahead the most (across thirds of their range), with the
+    mean per tenth of the range; below zero centralized is ahead, on zero a tie."""
+    outputs = list(dict.fromkeys(thirds["output"]))
     fig, axes = plt.subplots(
-        len(outputs), per_output, figsize=(3.6 * per_output, 3.0 * len(outputs)), squeeze=False
+        len(outputs), per_output, figsize=(3.7 * per_output, 3.1 * len(outputs)), squeeze=False
     )
     for row, output in enumerate(outputs):
-        ranked = sobol[sobol["output"] == output].sort_values("ST", ascending=False)
+        frame = thirds[thirds["output"] == output]
+        names = list(dict.fromkeys(frame["parameter"]))[:per_output]
         scale = SCALE.get(output, 1.0)
         y = pairs.groupby("point")[f"{output}_diff"].mean() * scale
-        for col, name in enumerate(ranked["parameter"].head(per_output)):
+        for col, name in enumerate(names):
             ax = axes[row, col]
             x = pairs.groupby("point")[name].first()
-            ahead = y < 0
-            ax.scatter(
-                x[~ahead], y[~ahead], s=5, color=BLUE, alpha=0.45, lw=0, label="embedded ahead"
-            )
-            ax.scatter(
-                x[ahead],
-                y[ahead],
-                s=7,
-                color=VERMILLION,
-                alpha=0.8,
-                lw=0,
-                marker="^",
-                label="centralized ahead",
-            )
+            for mask, color, marker, size, label in (
+                (y > 0, BLUE, "o", 5, "embedded ahead"),
+                (y < 0, VERMILLION, "^", 8, "centralized ahead"),
+                (y == 0, "black", "|", 14, "tie (equal, e.g. nothing sticks under either)"),
+            ):
+                ax.scatter(
+                    x[mask],
+                    y[mask],
+                    s=size,
+                    color=color,
+                    marker=marker,
+                    lw=0.6 if marker == "|" else 0,
+                    alpha=0.5 if color == BLUE else 0.85,
+                    label=label,
+                    zorder=3 if marker == "|" else 2,
+                )
             bins = pd.cut(x, 10)
             binned = y.groupby(bins, observed=True).mean()
             centres = [b.mid for b in binned.index]
             ax.plot(centres, binned.to_numpy(), color="black", lw=1.6, label="mean per tenth")
-            ax.axhline(0, color="black", lw=0.7, ls="--")
+            ax.axhline(0, color=GREY, lw=0.7, ls="--", zorder=1)
             ax.set_xlabel(name)
             if col == 0:
                 ax.set_ylabel(LABELS.get(output, output).replace(", ", ",\n", 1), fontsize=8)
-            share = float(ahead.mean())
+            shares = frame[frame["parameter"] == name]["share_centralized_ahead"]
             ax.set_title(
-                f"ST = {ranked.iloc[col]['ST']:.2f}; centralized ahead at {share:.0%}", fontsize=8.5
+                "centralized ahead by third: " + " / ".join(f"{v:.0%}" for v in shares),
+                fontsize=8.5,
             )
-            if row == 0 and col == 0:
-                ax.legend(fontsize=7, frameon=False, loc="best", markerscale=2)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="upper center",
+        ncol=4,
+        fontsize=8,
+        frameon=False,
+        markerscale=2,
+        bbox_to_anchor=(0.5, 1.04),
+    )
     _note(fig, note)
     fig.tight_layout()
     return save(fig, stem)

@@ -17,7 +17,8 @@ from experiments.sensitivity.design import COMPARED, OUTPUTS, read_info
 SHORT = {"sustained_adoption": "sustained adoption", "net_value": "net value"}
 WEEKS_PER_YEAR = 52
 FULL_COMMAND = (
-    "lean-sim-sensitivity all --jobs 16 --trajectories 40 --sobol-n 1024 --structural-replicates 50"
+    "lean-sim-sensitivity all --jobs 16 --trajectories 40 --sobol-n 1024 --set replicates=4 "
+    "--structural-replicates 50"
 )
 
 
@@ -29,6 +30,8 @@ def _provenance(results: Path, name: str) -> dict[str, Any]:
 def _num(value: float, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
+    if abs(value) >= 10**digits:
+        return f"{value:,.0f}"
     return f"{value:.{digits}g}"
 
 
@@ -42,9 +45,11 @@ def _size(p: dict[str, Any]) -> str:
         return "not run yet"
     teams = "/".join(map(str, p.get("n_teams", [])))
     weeks = "/".join(map(str, p.get("weeks", [])))
+    planned = p["points"] * len(COMPARED) * p["replicates"]
+    repeats = f" (repeated points run once; {planned} planned)" if p["runs"] < planned else ""
     return (
         f"{p['points']} points x {len(COMPARED)} strategies x {p['replicates']} seed(s) = "
-        f"{p['runs']} runs; {teams} teams, {weeks} weeks; "
+        f"{p['runs']} runs{repeats}; {teams} teams, {weeks} weeks; "
         f"model code {', '.join(p['code_versions'])}"
     )
 
@@ -52,16 +57,20 @@ def _size(p: dict[str, Any]) -> str:
 def morris_table(morris: pd.DataFrame, output: str, top: int = 12) -> str:
     scale, unit = _unit_scale(output)
     frame = morris[morris["output"] == output].head(top)
+    marked = "above_noise" in frame
     lines = [
-        f"| parameter | mu* ({unit}) | 95% CI | sigma | mu |",
-        "|---|---|---|---|---|",
+        f"| parameter | mu* ({unit}) | 95% CI | sigma | mu |"
+        + (" clears noise |" if marked else ""),
+        "|---|---|---|---|---|" + ("---|" if marked else ""),
     ]
     for r in frame.itertuples():
         low = max(0.0, r.mu_star - r.mu_star_conf)
+        name = f"`{r.parameter}`" + (" (not read)" if marked and r.inert else "")
+        flag = (" yes |" if r.above_noise else " |") if marked else ""
         lines.append(
-            f"| `{r.parameter}` | {_num(r.mu_star * scale)} | {_num(low * scale)} .. "
+            f"| {name} | {_num(r.mu_star * scale)} | {_num(low * scale)} .. "
             f"{_num((r.mu_star + r.mu_star_conf) * scale)} | {_num(r.sigma * scale)} | "
-            f"{_num(r.mu * scale)} |"
+            f"{_num(r.mu * scale)} |" + flag
         )
     return "\n".join(lines)
 
@@ -79,15 +88,29 @@ def sobol_table(sobol: pd.DataFrame, output: str) -> str:
 
 def flips_table(flips: pd.DataFrame) -> str:
     lines = [
-        "| output | points | mean difference | share of points with centralized ahead (95% CI) |",
-        "|---|---|---|---|",
+        "| output | points | mean difference | embedded ahead | tie | centralized ahead (95% CI) |",
+        "|---|---|---|---|---|---|",
     ]
     for r in flips.itertuples():
         scale, unit = _unit_scale(r.output)
         lines.append(
             f"| {SHORT.get(r.output, r.output)} | {r.points} | {_num(r.mean_diff * scale)} {unit} "
-            f"| {r.share_centralized_ahead:.0%} ({r.share_low:.0%} .. {r.share_high:.0%}) |"
+            f"| {r.share_embedded_ahead:.0%} | {r.share_tied:.0%} "
+            f"| {r.share_centralized_ahead:.1%} ({r.share_low:.1%} .. {r.share_high:.1%}) |"
         )
+    return "\n".join(lines)
+
+
+def thirds_table(thirds: pd.DataFrame, output: str, top: int = 4) -> str:
+    frame = thirds[thirds["output"] == output]
+    names = list(dict.fromkeys(frame["parameter"]))[:top]
+    lines = ["| parameter | low third | middle third | high third |", "|---|---|---|---|"]
+    for name in names:
+        cells = [
+            f"{r['share_centralized_ahead']:.0%} ({_num(r['from'], 2)} .. {_num(r['to'], 2)})"
+            for r in frame[frame["parameter"] == name].to_dict("records")
+        ]
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -139,7 +162,8 @@ def write(results: Path) -> Path:
         "`lean-sim`, indices, figures, this file); finished cells are kept, so an interrupted "
         "run resumes. `lean-sim-sensitivity report` redraws figures and this file from the "
         "committed `*/outputs.parquet` without running the model. A larger version for a "
-        f"16-core machine: `{FULL_COMMAND}`.",
+        f"16-core machine (about 110,000 runs; 4 seeds per point quarter the noise variance): "
+        f"`{FULL_COMMAND}`.",
         "",
     ]
     path = results / "README.md"
@@ -186,9 +210,26 @@ def _morris_section(results: Path) -> list[str]:
         "![Morris mu* and sigma](morris.png)",
         "",
     ]
+    if "inert" in morris and morris["inert"].any():
+        inert = sorted(morris.loc[morris["inert"], "parameter"].unique())
+        out += [
+            f"Noise reference: {len(inert)} screened parameters are never read by either "
+            "strategy (found by running the model and recording which fields it reads): "
+            + ", ".join(f"`{n}`" for n in inert)
+            + ". Their mu* is pure run-to-run noise; the largest of them is the noise level, "
+            "and *clears noise* marks parameters whose whole 95% interval lies above it.",
+            "",
+        ]
     for output in OUTPUTS:
-        out += [f"**{SHORT[output]}** (top 12 of {int((morris['output'] == output).sum())}):", ""]
-        out += [morris_table(morris, output), ""]
+        frame = morris[morris["output"] == output]
+        scale, unit = _unit_scale(output)
+        words = f"**{SHORT[output]}** (top 12 of {len(frame)}"
+        if "noise_level" in frame and frame["noise_level"].notna().any():
+            level = frame["noise_level"].iloc[0] * scale
+            words += (
+                f"; noise level {_num(level)} {unit}; {int(frame['above_noise'].sum())} clear it"
+            )
+        out += [words + "):", "", morris_table(morris, output), ""]
     return out
 
 
@@ -217,10 +258,12 @@ def _sobol_section(results: Path) -> list[str]:
         if frame.empty:
             continue
         mean, var = frame["output_mean"].iloc[0], frame["output_var"].iloc[0]
+        noise = frame["noise_share"].iloc[0] if "noise_share" in frame else math.nan
         out += [
             f"**{SHORT[output]}**: mean difference {_num(mean * scale)} {unit}, SD "
             f"{_num(math.sqrt(var) * scale)} across the sample; sum of S1 "
-            f"{frame['S1'].sum():.2f}.",
+            f"{frame['S1'].sum():.2f}, sum of ST {frame['ST'].sum():.2f}; run-to-run noise "
+            f"at the defaults is {_num(noise, 2)} of the variance (an inert parameter's ST).",
             "",
             sobol_table(sobol, output),
             "",
@@ -230,15 +273,27 @@ def _sobol_section(results: Path) -> list[str]:
         out += [
             "### Where the verdict flips",
             "",
-            "Share of the Sobol' points (uniform over the box of the top parameters) where "
-            "centralized is ahead, with a Wilson 95% interval; the figure shows each point's "
-            "difference against the parameters with the largest ST.",
+            "Shares of the Sobol' points (spread evenly over the box of the top parameters) "
+            "where each strategy is ahead or both end level, with a Wilson 95% interval for "
+            "centralized ahead. The figure shows each point's difference against the "
+            "parameters whose thirds differ most in how often centralized is ahead.",
             "",
             flips_table(pd.read_csv(flips)),
             "",
             "![Where the verdict flips](flips.png)",
             "",
         ]
+    thirds_path = results / "flips_by_third.csv"
+    if thirds_path.is_file():
+        thirds = pd.read_csv(thirds_path)
+        out += [
+            "Share of points with centralized ahead within each third of a parameter's sampled "
+            "range (the parameters whose thirds differ most; all in `flips_by_third.csv`, with "
+            "Wilson intervals):",
+            "",
+        ]
+        for output in OUTPUTS:
+            out += [f"**{SHORT[output]}**:", "", thirds_table(thirds, output), ""]
     return out
 
 
@@ -267,8 +322,8 @@ def _structural_section(results: Path) -> list[str]:
             "Not varied, because the model has no such option yet (the analysis picks them up "
             "when `sim.Params` gains the field): "
             + "; ".join(f"`{k}` ({v})" for k, v in absent.items())
-            + ". The model updates all teams synchronously (vectorized), so activation order "
-            "is not a source of the results here.",
+            + ". Each week the model updates all managers, then all teams, each group at once "
+            "(vectorized, synchronous), so no activation order enters the results.",
             "",
         ]
     out += [structural_table(verdicts), "", "![Structural variants](structural.png)", ""]
