@@ -184,8 +184,8 @@ def _ranges_section(results: Path) -> list[str]:
         f"{len(ranges)} parameters are screened, each over the range in "
         "[`ranges.csv`](ranges.csv): by default the model default +-50 %, clipped to what the "
         "field allows; stated exceptions for culture and people (`power_distance` spans the "
-        "Hofstede PDI of the country presets), for the three calibrated rates (the range "
-        "covers default and fit) and for the legitimacy thresholds (kept ordered). Integer "
+        "Hofstede PDI of the country presets) and for the legitimacy thresholds (kept "
+        "ordered); the `why` column says which rule made each range. Integer "
         "parameters use an integer grid. Left out: " + excluded + ".",
         "",
     ]

@@ -8,8 +8,9 @@ model is screened without a change here:
 
 * by default the range is the model default +-50 % (:data:`RELATIVE_RANGE`), clipped to what
   the field allows; a wide, honest "we do not know it better than that" range;
-* :data:`RANGES` states the exceptions and why (empirical ranges, ranges that must cover a
-  calibrated value, pairs that must keep an order the model checks).
+* :data:`RANGES` states the exceptions and why (empirical ranges, pairs that must keep an
+  order the model checks); if the model's default moves outside one, the range is widened to
+  cover the default +-50 % and says so.
 
 Integer fields (weeks, counts) are sampled on a grid of integers: their Morris levels fall
 on integers exactly (the range is widened until ``high - low`` divides by ``levels - 1``), and
@@ -53,9 +54,6 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "resistance": (0.2, 0.8, "supportive to hostile management"),
     "openness": (0.0, 0.8, "neutral to open managers before any evidence"),
     "commitment_bar": (-0.08, 0.02, "a result 8 % below to 2 % above baseline sustains"),
-    "decay_rate": (0.005, 0.045, "covers the default and the calibrated fits (0.032..0.038)"),
-    "borrowed_decay_rate": (0.02, 0.07, "covers the default and the calibrated fits"),
-    "internalization_rate": (0.015, 0.045, "covers the default and the calibrated fits"),
     "cut_threshold": (0.25, 0.45, "default +-0.1; stays above close_threshold"),
     "close_threshold": (0.05, 0.2, "default -0.1/+0.05; stays below cut_threshold"),
 }
@@ -115,6 +113,10 @@ def factor(name: str, levels: int = 4) -> Factor:
     lowest, highest, low_open, high_open = field_bounds(name)
     if name in RANGES:
         low, high, why = RANGES[name]
+        if not low <= default <= high:  # the model's default moved: cover it, and say so
+            low = min(low, default * (1 - RELATIVE_RANGE))
+            high = max(high, default * (1 + RELATIVE_RANGE))
+            why += f"; widened to cover the default {default:g} +-{RELATIVE_RANGE:.0%}"
     else:
         low, high = sorted((default * (1 - RELATIVE_RANGE), default * (1 + RELATIVE_RANGE)))
         why = f"default {default:g} +-{RELATIVE_RANGE:.0%}"
@@ -130,8 +132,6 @@ def factor(name: str, levels: int = 4) -> Factor:
         high = highest - 0.1 * (highest - low)
     if not low < high:
         raise ValueError(f"parameter {name!r}: empty range [{low}, {high}]")
-    if name in RANGES and not low <= default <= high:
-        raise ValueError(f"parameter {name!r}: default {default} outside its range [{low}, {high}]")
     return Factor(name, float(low), float(high), default, integer, why)
 
 
