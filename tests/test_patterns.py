@@ -9,7 +9,7 @@ from sim import Params, run
 PURE_PEER_DIFFUSION = dict(
     strategy="none", resistance=0.0, resistance_spread=0.0, commitment_threshold=False,
     capability_trap=False, prestige_threat=False, top_down_rate=0.0, power_distance=0.0,
-    n_teams=400, weeks=1040,
+    trial_commitment=1.0, n_teams=400, weeks=1040,
 )  # fmt: skip
 
 
