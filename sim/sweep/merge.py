@@ -76,8 +76,11 @@ class MergeError(RuntimeError):
     """The experiment folder has no plan to merge."""
 
 
-def merge_experiment(experiment_dir: Path, *, allow_mixed_versions: bool = False) -> MergeReport:
-    """Merge the planned cells of ``experiment_dir``; write the tables unless refused."""
+def merge_experiment(
+    experiment_dir: Path, *, allow_mixed_versions: bool = False, write: bool = True
+) -> MergeReport:
+    """Merge the planned cells of ``experiment_dir``; write the tables unless refused (or
+    ``write`` is false: then only check which cells failed, are missing or disagree)."""
     experiment_dir = Path(experiment_dir)
     plan = store.read_plan(experiment_dir)
     if plan is None:
@@ -110,6 +113,9 @@ def merge_experiment(experiment_dir: Path, *, allow_mixed_versions: bool = False
         )
         return report
 
+    if not write:
+        report.runs = sum(entry["replicates"] for entry, _ in ready)
+        return report
     tables = _tables(experiment_dir, ready)
     report.runs = len(tables["runs"])
     for name, table in tables.items():

@@ -34,7 +34,7 @@ from sim.sweep import store
 from sim.sweep.cells import JobSpec, SweepConfigError, job_from_config
 from sim.sweep.merge import MergeError, merge_experiment
 from sim.sweep.provenance import code_provenance
-from sim.sweep.runner import runs_to_do
+from sim.sweep.runner import load_runner, runs_to_do
 from sim.sweep.seeds import replicate_seeds, seeds_digest
 
 log = logging.getLogger("lean_sim")
@@ -118,8 +118,12 @@ def validate_or_exit(
         try:
             jobs.append(job_from_config(values_of_job, whole_design=True, cwd=launch_dir()))
         except SweepConfigError as err:
-            where = " ".join(overrides_of_job)
-            errors.append((str(err), where))
+            errors.append((str(err), " ".join(overrides_of_job)))
+            continue
+        try:
+            load_runner(jobs[-1].runner)
+        except ValueError as err:
+            errors.append((str(err), " ".join(overrides_of_job)))
     if errors:
         by_message: dict[str, list[str]] = {}
         for message, where in errors:
@@ -199,19 +203,20 @@ def start(config: DictConfig, jobs: list[JobSpec]) -> list[Path]:
 
 
 def finish(config: DictConfig, experiment_dirs: list[Path]) -> bool:
-    """Merge each experiment and print what happened; False if anything failed or is missing."""
-    if not config.get("merge", True):
-        return True
+    """Merge each experiment (or with ``merge=false`` only check it) and print what happened;
+    False if anything failed or is missing."""
+    write = bool(config.get("merge", True))
     columns = list(config.get("report_columns") or [])
     ok = True
     for experiment_dir in experiment_dirs:
         try:
-            report = merge_experiment(experiment_dir)
+            report = merge_experiment(experiment_dir, write=write)
         except MergeError as err:
             print(f"lean-sim: {err}", file=sys.stderr)
             ok = False
             continue
-        print(report.describe(), flush=True)
+        if report.describe():
+            print(report.describe(), flush=True)
         if report.written:
             print_table(experiment_dir / "runs.parquet", columns)
         ok = ok and report.ok

@@ -74,7 +74,8 @@ def sweep(sweeper: BasicSweeper, arguments: list[str]) -> Any:
         log.info(f"{initial_job_idx} jobs ran in {time.perf_counter() - tic:.1f} s")
         tic = time.perf_counter()
         ok = session.finish(config, experiment_dirs)
-        log.info(f"merged in {time.perf_counter() - tic:.1f} s")
+        merged = "checked and merged" if config.get("merge", True) else "checked"
+        log.info(f"results {merged} in {time.perf_counter() - tic:.1f} s")
     for results in returns:
         for result in results:
             _ = result.return_value  # re-raises the exception of a crashed job
