@@ -221,7 +221,17 @@ def sobol_figure(
         ax.set_yticks(y, frame["parameter"])
         ax.set_xlabel("share of the variance of the difference")
         ax.set_title(f"{SHORT.get(output, output)}, embedded - centralized")
-        ax.legend(loc="lower right", fontsize=7.5, frameon=False)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    order = [labels.index(x) for x in sorted(labels, key=lambda x: ("noise" in x, x))]
+    fig.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        loc="upper center",
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(0.5, 1.05),
+    )
     _note(fig, note)
     fig.tight_layout()
     return save(fig, stem)
