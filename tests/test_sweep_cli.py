@@ -34,6 +34,7 @@ GRID = ["strategy=none,centralized", "resistance=0.3,0.5,0.9", "replicates=2", *
         (["n_teams=-3"], ["n_teams=-3", "greater than or equal to 2"]),
         (["culture=japan", "power_distance=0.3"], ["power_distance=0.3", "culture=japan"]),
         (["-m", "resistance=0.2,1.5", "strategy=none,embedded"], ["resistance=1.5"]),
+        (["-m", "strategy=none,embedded", "runner=nowhere.run"], ["runner='nowhere.run'"]),
     ],
 )
 def test_bad_overrides_fail_before_any_work_and_write_nothing(tmp_path, overrides, named):
