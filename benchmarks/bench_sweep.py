@@ -23,7 +23,7 @@ machine shared with other work, trust the CPU-time ratio and that share. Usage::
     python benchmarks/bench_sweep.py --cells-per-job 3          # pack 3 grid points per job
     python benchmarks/bench_sweep.py --quick              # 45 cells x 2 replicates, small org
 
-The figures are printed and written to ``benchmarks/results/bench_sweep.json``. This is a
+The figures are printed and written to ``benchmarks/results/bench_sweep_w<workers>.json``. This is a
 benchmark, not a test: timings depend on the machine and its load.
 """
 
@@ -52,7 +52,7 @@ import sim  # noqa: E402
 from sim.sweep.seeds import replicate_seeds  # noqa: E402
 
 EXPERIMENT = REPO / "configs" / "experiment" / "headline.yaml"
-OUT = REPO / "benchmarks" / "results" / "bench_sweep.json"
+OUT_DIR = REPO / "benchmarks" / "results"
 
 
 def grid(sizes: dict[str, int]) -> list[sim.Params]:
@@ -208,14 +208,15 @@ def main(argv: list[str] | None = None) -> int:
         figures["efficiency_vs_bare"] = eff_bare
         print(f"efficiency at {args.workers} workers against the bare loop: {eff_bare:.3f}")
 
-    OUT.parent.mkdir(parents=True, exist_ok=True)
+    out = OUT_DIR / f"bench_sweep_w{args.workers}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     record = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.node()} {os.cpu_count()} CPUs",
         **figures,
     }
-    OUT.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"\nwritten to {OUT.relative_to(REPO)}")
+    out.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"\nwritten to {out.relative_to(REPO)}")
     return 0
 
 
