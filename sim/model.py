@@ -227,14 +227,15 @@ class LeanModel(mesa.Model):
             return 0.0
         return mech.escape_hatch(self.pmo.presence, self.line_duty, self.p.escape_hatch_strength)
 
-    def _stance_target(self) -> np.ndarray:
+    def _stance_inputs(self) -> dict:
+        """What each manager weighs this week (mech.stance_target's arguments)."""
         p, org, t, m = self.p, self.org, self.teams, self.managers
         adopted = (t.effective >= p.adoption_threshold).astype(float)
         adoption_m = mech.subtree_mean(adopted, org.team_ancestors, org.n_managers)
         results_m = mech.subtree_mean(t.result, org.team_ancestors, org.n_managers)
         peers = adoption_m[self._parent] if p.peer_diffusion else np.zeros(org.n_managers)
         parent_support = np.where(org.manager_parent >= 0, m.support[self._parent], 0.0)
-        return mech.stance_target(
+        return dict(
             results=results_m,
             peer_adoption=peers,
             parent_support=parent_support,
@@ -252,9 +253,32 @@ class LeanModel(mesa.Model):
             result_scale=p.result_scale,
         )
 
+    def _stance_target(self) -> np.ndarray:
+        return mech.stance_target(**self._stance_inputs())
+
+    def _update_stances(self) -> None:
+        """Managers move towards their target stance.
+
+        ``synchronous``: everyone reacts to last week's stances. ``random_sequential``: managers
+        take turns in an order drawn each week, and each sees the stance its superior took
+        this week if the superior went first (activation order as a structural assumption).
+        """
+        p, m = self.p, self.managers
+        inputs = self._stance_inputs()
+        if p.update_order == "synchronous":
+            m.support += p.support_rate * (mech.stance_target(**inputs) - m.support)
+            return
+        parents = self.org.manager_parent
+        one = {k: v for k, v in inputs.items() if not isinstance(v, np.ndarray)}
+        for i in self.rng.permutation(self.org.n_managers):
+            each = {k: v[i : i + 1] for k, v in inputs.items() if isinstance(v, np.ndarray)}
+            each["parent_support"] = np.array([m.support[parents[i]] if parents[i] >= 0 else 0.0])
+            target = mech.stance_target(**each, **one)[0]
+            m.support[i] += p.support_rate * (target - m.support[i])
+
     def _update_managers(self) -> None:
         p, org, m = self.p, self.org, self.managers
-        m.support += p.support_rate * (self._stance_target() - m.support)
+        self._update_stances()
         judged = mech.subtree_mean(self.teams.judged, org.team_ancestors, org.n_managers)
         target = mech.pressure_target(1.0 - judged, p.base_pressure, p.pressure_sensitivity)
         m.pressure = mech.ema(m.pressure, target, p.pressure_weeks)

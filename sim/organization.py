@@ -104,7 +104,9 @@ def build_organization(params: Params, rng: np.random.Generator) -> OrgStructure
     for lvl in range(depth - 2, -1, -1):
         ancestors[lvl] = parent[ancestors[lvl + 1]]
 
-    cross = _cross_ties(team_manager, params.cross_links, rng)
+    cross = lateral_ties(
+        team_manager, params.cross_links, params.lateral_topology, params.rewire_probability, rng
+    )
 
     # Seniority: senior ranks are older hands (years, at least 1).
     rank = 1.0 - level / max(depth - 1, 1)  # 1 at the top, 0 for line managers
@@ -128,6 +130,29 @@ def build_organization(params: Params, rng: np.random.Generator) -> OrgStructure
         capability=capability,
         ownership=ownership,
     )
+
+
+def lateral_ties(
+    team_manager: np.ndarray, k: int, topology: str, rewire: float, rng: np.random.Generator
+) -> np.ndarray:
+    """k lateral ties per team, besides the teams under the same manager.
+
+    ``random``: ties to random teams in other units (cross-unit links). ``ring``: ties to the
+    nearest teams in the order of the tree (mostly neighbouring units: a clustered network).
+    ``small_world``: the ring with each tie rewired to a random team with probability
+    ``rewire`` (Watts & Strogatz 1998). Topology is a structural assumption to vary.
+    """
+    n = len(team_manager)
+    if k == 0:
+        return np.empty((n, 0), dtype=np.int64)
+    if topology == "random":
+        return _cross_ties(team_manager, k, rng)
+    offsets = np.array([(j // 2 + 1) * (1 if j % 2 == 0 else -1) for j in range(k)])
+    ties = (np.arange(n)[:, None] + offsets[None, :]) % n
+    if topology == "small_world":
+        rewired = rng.random((n, k)) < rewire
+        ties[rewired] = rng.integers(0, n, size=int(rewired.sum()))
+    return ties
 
 
 def _cross_ties(team_manager: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:

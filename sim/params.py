@@ -142,6 +142,13 @@ class Params(BaseModel):
     span_teams: int = Field(8, ge=2, le=100, description="Teams per line manager.")
     span_managers: int = Field(6, ge=2, le=100, description="Managers per manager above them.")
     cross_links: int = Field(2, ge=0, le=20, description="Lateral ties per team across units.")
+    lateral_topology: Literal["random", "ring", "small_world"] = Field(
+        "random", description="Lateral ties: random cross-unit, ring, or small world."
+    )
+    rewire_probability: float = Field(0.1, **unit, description="Small-world rewiring chance.")
+    update_order: Literal["synchronous", "random_sequential"] = Field(
+        "synchronous", description="Managers react to last week's stances, or take turns."
+    )
     team_size: int = Field(8, ge=1, le=100, description="People per team (FTE).")
 
     # --- culture and people ------------------------------------------------------------------
@@ -324,13 +331,14 @@ class Params(BaseModel):
     @property
     def starting_capability(self) -> float:
         """Mean capability at week 0: as set, or (None) the level at which organic practice
-        under standing pressure just offsets decay, so an organization without a programme
-        starts in its own steady state rather than drifting."""
+        just offsets decay, so an organization without a programme or pressure starts in its
+        own steady state rather than drifting. Pressure is left out on purpose: what it does
+        to that steady state is the capability trap (mechanism 6), which starts at week 1."""
         if self.initial_capability is not None:
             return self.initial_capability
         from sim.mechanisms import steady_capability
 
-        practice = self.base_improvement_time * (1.0 - self.pressure_cut * self.base_pressure)
+        practice = self.base_improvement_time
         return steady_capability(
             min(1.0, practice / self.practice_full_time),
             self.learn_rate,

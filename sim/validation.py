@@ -75,6 +75,9 @@ BASS_META = {"p": 0.03, "q": 0.38}
 #: spread across products is wide; a factor of 2 is a loose, stated tolerance).
 BASS_FACTOR = 2.0
 #: Pure peer diffusion: every other mechanism off (the setting of tests/test_patterns.py).
+#: Teams adopt only by trying; a team that tries practises fully (trial_commitment=1), while
+#: organic practice alone stays below the adoption threshold, so the curve is the diffusion's.
+#: Lateral learning is fully open (power_distance=0).
 PURE_PEER_DIFFUSION: dict[str, Any] = dict(
     strategy="none",
     resistance=0.0,
@@ -82,8 +85,9 @@ PURE_PEER_DIFFUSION: dict[str, Any] = dict(
     commitment_threshold=False,
     capability_trap=False,
     prestige_threat=False,
-    capability_decay=False,
     top_down_rate=0.0,
+    power_distance=0.0,
+    trial_commitment=1.0,
 )
 #: Tipping: the share that sustains moves from 90% to 10% of its fall within this much
 #: resistance (30% of the driver's range) in the organization without a programme.
@@ -105,7 +109,7 @@ class Design:
     weeks: int = 520
     replicates: int = 10
     diffusion_teams: int = 400
-    diffusion_weeks: int = 780
+    diffusion_weeks: int = 1040
     diffusion_replicates: int = 5
     pressure_grid: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     tipping_grid: tuple[float, ...] = tuple(np.round(np.linspace(0.0, 1.0, 21), 3))

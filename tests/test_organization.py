@@ -64,3 +64,26 @@ def test_agents_mirror_the_state_arrays():
     exec_ = model.manager_agents[0]
     assert exec_.parent is None and exec_.level == 0
     assert exec_.stance in {"champion", "neutral", "resisting"}
+
+
+def test_lateral_topologies_differ_and_ring_is_local():
+    from sim.organization import lateral_ties
+
+    tm = np.arange(200) // 8
+    rng = np.random.default_rng(0)
+    ring = lateral_ties(tm, 2, "ring", 0.1, rng)
+    assert np.all(np.abs(ring - np.arange(200)[:, None]) % 199 <= 1)  # nearest neighbours
+    small = lateral_ties(tm, 2, "small_world", 0.5, np.random.default_rng(0))
+    assert 0 < np.mean(small != ring) < 1  # some ties rewired, not all
+    random = lateral_ties(tm, 2, "random", 0.1, np.random.default_rng(0))
+    assert np.all(tm[random] != tm[:, None])
+
+
+def test_random_sequential_activation_runs_and_is_reproducible():
+    from sim import run
+
+    kw = dict(strategy="hybrid", n_teams=40, weeks=60, update_order="random_sequential")
+    a, b = run(Params(**kw), seed=3).series, run(Params(**kw), seed=3).series
+    assert a.equals(b)
+    sync = run(Params(**{**kw, "update_order": "synchronous"}), seed=3).series
+    assert not a.equals(sync)

@@ -5,12 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim import Params, run
+from sim.validation import PURE_PEER_DIFFUSION as PURE
 
-PURE_PEER_DIFFUSION = dict(
-    strategy="none", resistance=0.0, resistance_spread=0.0, commitment_threshold=False,
-    capability_trap=False, prestige_threat=False, top_down_rate=0.0, power_distance=0.0,
-    trial_commitment=1.0, n_teams=400, weeks=1040,
-)  # fmt: skip
+PURE_PEER_DIFFUSION = {**PURE, "n_teams": 400, "weeks": 1040}
 
 
 def test_pure_peer_diffusion_gives_an_s_shaped_adoption_curve():
