@@ -174,8 +174,8 @@ class LeanModel(mesa.Model):
         self.managers.support = self._stance_target()  # stance before any programme
 
         # The office cannot spend more than its share: whole FTE only, the rest is unspent.
-        pmo_fte = self.policy.pmo_share * params.budget_fte if self.policy.active else 0.0
-        headcount = int(np.floor(pmo_fte + 1e-9))
+        self.pmo_fte = self.policy.pmo_share * params.budget_fte if self.policy.active else 0.0
+        headcount = int(np.floor(self.pmo_fte + 1e-9))
         if headcount > 0:
             self.pmo = PMO(self, headcount)
         self.ledger = dict.fromkeys((c for c in SERIES_COLUMNS if c.startswith("budget_")), 0.0)
@@ -306,7 +306,7 @@ class LeanModel(mesa.Model):
         led["budget_available"] = budget
         if not policy.active:
             led["budget_unspent_unallocated"] = budget
-        pmo_fte = policy.pmo_share * budget if policy.active else 0.0
+        pmo_fte = self.pmo_fte
         if pmo is not None and pmo.active:
             led["budget_pmo_staff"] = float(pmo.headcount)
             led["budget_unspent_vacant"] = float(pmo.vacancies)
