@@ -3,7 +3,7 @@
 The code version identifies the model code (the ``sim`` package), so a rerun can tell finished
 results of the same code from stale ones, and a merge never mixes versions silently:
 
-* ``<commit>`` when ``sim/`` has no uncommitted changes;
+* ``<commit>`` (the last commit that changed ``sim/``) when ``sim/`` has no uncommitted changes;
 * ``<commit>-dirty.<digest>`` otherwise, where the digest covers the uncommitted diff and the
   untracked files under ``sim/`` (two different dirty trees get two different versions);
 * ``<sim.__version__>+nogit.<digest of sim/**/*.py>`` outside a git checkout.
@@ -57,8 +57,12 @@ def git_provenance(sim_dir: Path) -> dict[str, Any]:
     """{'code_version', 'commit', 'dirty'} for the package in ``sim_dir`` (see module doc)."""
     root = sim_dir.parent
     try:
-        commit = _git(root, "rev-parse", "--short=12", "HEAD").decode().strip()
         rel = str(sim_dir.relative_to(root))
+        # The last commit that changed sim/: commits elsewhere (results, docs) keep the version.
+        commit = _git(root, "rev-list", "-1", "--abbrev-commit", "--abbrev=12", "HEAD", "--", rel)
+        commit = commit.decode().strip()
+        if not commit:
+            raise ValueError("sim/ has no commit yet")
         status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", rel)
     except (OSError, subprocess.SubprocessError, ValueError):
         digest = _files_digest(sorted(sim_dir.rglob("*.py")), sim_dir)
