@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-WEEKS_PER_YEAR = 52.0
+#: One step is one week; the one home of this constant for the whole project.
+WEEKS_PER_YEAR = 52
 
 
 def subtree_mean(values: np.ndarray, ancestors: np.ndarray, n_managers: int) -> np.ndarray:

@@ -13,9 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.mechanisms import WEEKS_PER_YEAR
 from sim.params import Params
-
-WEEKS_PER_YEAR = 52
 
 #: Ages (weeks since a pilot started) at which each pilot's team is followed up. "1y" and
 #: "2y" are the brief's sustainment measures; the others trace the decay in between.

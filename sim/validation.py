@@ -45,10 +45,10 @@ from scipy import optimize, stats
 
 from sim import LeanModel, Params, run
 from sim.calibration import code_version
+from sim.mechanisms import WEEKS_PER_YEAR
 from sim.presets import PRESET_DIR, load
 
 REPO = Path(__file__).resolve().parent.parent
-WEEKS_PER_YEAR = 52
 CI_LEVEL = 0.95
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.mechanisms import WEEKS_PER_YEAR
+
 BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#777777"
-WEEKS_PER_YEAR = 52
 
 #: Axis words per output: what the number is, and its unit after scaling by SCALE.
 LABELS = {

@@ -13,9 +13,9 @@ from typing import Any
 import pandas as pd
 
 from experiments.sensitivity.design import COMPARED, OUTPUTS, read_info
+from sim.mechanisms import WEEKS_PER_YEAR
 
 SHORT = {"sustained_adoption": "sustained adoption", "net_value": "net value"}
-WEEKS_PER_YEAR = 52
 FULL_COMMAND = (
     "lean-sim-sensitivity all --jobs 16 --trajectories 40 --sobol-n 1024 --set replicates=4 "
     "--structural-replicates 50"
