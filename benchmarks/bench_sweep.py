@@ -49,7 +49,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import sim  # noqa: E402
-from sim.sweep.seeds import replicate_seeds  # noqa: E402
+from sim.seeds import replicate_seeds  # noqa: E402
 
 EXPERIMENT = REPO / "configs" / "experiment" / "headline.yaml"
 OUT_DIR = REPO / "benchmarks" / "results"

@@ -6,7 +6,7 @@ summary ``series_summary.parquet``), ``pilots.parquet`` and ``manifest.json``. I
 model, so a reader can redraw every figure from committed results alone.
 
 * :mod:`experiments.results` loads a folder and knows its conditions and pairs;
-* :mod:`experiments.stats` means, 95% confidence intervals and paired effect sizes;
+* :mod:`sim.stats` means, 95% confidence intervals and paired effect sizes;
 * ``experiments.fig1_*`` ... ``fig7_*``: one module per figure
   (``python -m experiments.fig1_over_time results/headline`` draws one;
   ``python -m experiments.figures results/headline`` draws them all);

@@ -18,7 +18,7 @@ from matplotlib.patches import Rectangle
 from experiments import style
 from experiments.figure import FigureResult, cli
 from experiments.results import Results, SkipFigure, describe_condition
-from experiments.stats import LEVEL, ci_includes_zero, paired_effect
+from sim.stats import LEVEL, ci_includes_zero, paired_effect
 
 NAME = "fig2_gap_heatmap"
 OUTCOMES = ("sustained_adoption", "net_value")

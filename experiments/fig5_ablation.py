@@ -18,8 +18,8 @@ import pandas as pd
 from experiments import style
 from experiments.figure import FigureResult, cli
 from experiments.results import Results, SkipFigure, describe_condition, mechanism_variant
-from experiments.stats import LEVEL, ci_includes_zero, paired_effect
 from sim import MECHANISMS
+from sim.stats import LEVEL, ci_includes_zero, paired_effect
 
 NAME = "fig5_ablation"
 OUTCOMES = ("sustained_adoption", "net_value")

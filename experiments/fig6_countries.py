@@ -14,7 +14,7 @@ import pandas as pd
 from experiments import style
 from experiments.figure import FigureResult, cli, stats_note
 from experiments.results import Results, SkipFigure, describe_condition
-from experiments.stats import grouped_mean_ci
+from sim.stats import grouped_mean_ci
 
 NAME = "fig6_countries"
 OUTCOMES = ("sustained_adoption", "net_value")

@@ -18,7 +18,7 @@ from matplotlib.colors import to_rgb
 from experiments import style
 from experiments.figure import FigureResult, cli, stats_note, weeks_axis
 from experiments.results import Results, SkipFigure, describe_condition
-from experiments.stats import grouped_mean_ci
+from sim.stats import grouped_mean_ci
 
 NAME = "fig7_surgical_strikes"
 DEADLINE = "sunset_week"

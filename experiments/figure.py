@@ -13,7 +13,7 @@ import pandas as pd
 
 from experiments import style
 from experiments.results import Results, ResultsError, SkipFigure
-from experiments.stats import LEVEL
+from sim.stats import LEVEL
 
 
 @dataclass

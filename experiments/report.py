@@ -43,7 +43,6 @@ from experiments.results import (
     describe_condition,
     mechanism_variant,
 )
-from experiments.stats import LEVEL
 from experiments.tables import (
     EFFECT_OUTCOMES,
     contrasts,
@@ -53,6 +52,7 @@ from experiments.tables import (
     outcomes_present,
 )
 from sim import MECHANISMS, Params
+from sim.stats import LEVEL
 
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.stats import grouped_mean_ci
 from sim import MECHANISMS, Params
+from sim.stats import grouped_mean_ci
 
 RUNS = "runs.parquet"
 SERIES = "series.parquet"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.results import Results
-from experiments.stats import grouped_mean_ci, paired_effect
+from sim.stats import grouped_mean_ci, paired_effect
 
 #: End-of-run outcomes the report tabulates (those present and not all NaN), in this order.
 OUTCOMES: tuple[str, ...] = (

@@ -360,31 +360,27 @@ class PMO(mesa.Agent):
         self._follow_up(week)
         visible = 1.0 if (self.active and self.headcount > 0) else 0.0
         self.presence = mech.ema(self.presence, visible, p.presence_weeks)
-        if p.escape_hatch:
-            # Who points at the office: teams with a setback, and teams whose manager opposes
-            # Lean (classical managers voice their resistance as complaints about the PMO).
-            setback = model.teams.result < -p.baseline_margin
-            opposed = model.managers.support[model.org.team_manager] < -1.0 / 3.0
-            target = mech.blame_target(
-                float(np.mean(setback | opposed)), self.presence, p.blame_share
-            )
-            self.blame = mech.ema(self.blame, target, p.blame_weeks)
+        # Who points at the office: teams with a setback, and teams whose manager opposes
+        # Lean (classical managers voice their resistance as complaints about the PMO).
+        setback = model.teams.result < -p.baseline_margin
+        opposed = model.managers.support[model.org.team_manager] < -1.0 / 3.0
+        target = mech.blame_target(float(np.mean(setback | opposed)), self.presence, p.blame_share)
+        self.blame = mech.ema(self.blame, target, p.blame_weeks)
         if not self.active:
             return
         self._update_staff()
-        if p.legitimacy:
-            target = mech.legitimacy_target(
-                self._claimed_success(),
-                self.blame,
-                model.managers.support[0],
-                p.legitimacy_base,
-                p.claim_weight,
-                p.blame_weight,
-                p.sponsor_weight,
-            )
-            self.legitimacy = mech.ema(self.legitimacy, target, p.legitimacy_weeks)
-            if week % p.review_weeks == 0:
-                self._review()
+        target = mech.legitimacy_target(
+            self._claimed_success(),
+            self.blame,
+            model.managers.support[0],
+            p.legitimacy_base,
+            p.claim_weight,
+            p.blame_weight,
+            p.sponsor_weight,
+        )
+        self.legitimacy = mech.ema(self.legitimacy, target, p.legitimacy_weeks)
+        if week % p.review_weeks == 0:
+            self._review()
         if self.active and policy.sunset != "none":
             self._sunset(week)
 
@@ -416,8 +412,7 @@ class PMO(mesa.Agent):
         on = s.filled
         s.tenure[on] += 1
         s.skill[on] += p.staff_learning * (1.0 - s.skill[on])
-        if p.career_trap:
-            s.prospects[on] = mech.career_prospects(s.tenure[on], p.career_decay)
+        s.prospects[on] = mech.career_prospects(s.tenure[on], p.career_decay)
         acceptance = model.pilot_acceptance()
         opposed = np.zeros(len(on))
         load = np.maximum(self.staff_load, 1)
@@ -425,20 +420,17 @@ class PMO(mesa.Agent):
         running = pilot_staff >= 0
         np.add.at(opposed, pilot_staff[running], 1.0 - acceptance[running])
         s.opposed[on] = mech.ema(s.opposed[on], (opposed / load)[on], 4.0)
-        if p.staff_morale:
-            target = mech.morale_target(
-                p.initial_morale,
-                s.success[on] - 0.5,
-                s.opposed[on],
-                self.blame,
-                p.morale_success_gain,
-                p.morale_resistance_hit,
-                p.morale_blame_hit,
-            )
-            s.morale[on] += p.morale_rate * (target - s.morale[on])
-            quit_p = mech.quit_probability(s.morale[on], p.attrition_base, p.attrition_low_morale)
-        else:
-            quit_p = np.full(int(on.sum()), p.attrition_base)
+        target = mech.morale_target(
+            p.initial_morale,
+            s.success[on] - 0.5,
+            s.opposed[on],
+            self.blame,
+            p.morale_success_gain,
+            p.morale_resistance_hit,
+            p.morale_blame_hit,
+        )
+        s.morale[on] += p.morale_rate * (target - s.morale[on])
+        quit_p = mech.quit_probability(s.morale[on], p.attrition_base, p.attrition_low_morale)
         leaving = np.flatnonzero(on)[model.rng.random(int(on.sum())) < quit_p]
         for slot in leaving:
             self.attrition += 1
@@ -479,7 +471,7 @@ class PMO(mesa.Agent):
                 return
             self.sunset_trigger_week = week
         attachment = float(np.mean(1.0 - s.prospects[s.filled])) if s.filled.any() else 0.0
-        delay = mech.sunset_delay(attachment, p.attachment_delay_weeks) if p.career_trap else 0.0
+        delay = mech.sunset_delay(attachment, p.attachment_delay_weeks)
         if week - self.sunset_trigger_week >= delay:
             self.close("sunset")
 

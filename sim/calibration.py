@@ -60,7 +60,6 @@ from scipy import optimize, stats
 import sim
 from sim import Params, run
 from sim.params import STRATEGY_POLICIES
-from sim.presets import PRESET_DIR
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -649,7 +648,7 @@ def main(argv: list[str] | None = None) -> int:
         "--preset-out",
         type=Path,
         help="preset file (default: "
-        "configs/preset/calibrated.yaml, or <out>/calibrated.yaml with --quick)",
+        "sim/data/presets/calibrated.yaml, or <out>/calibrated.yaml with --quick)",
     )
     parser.add_argument("--params", help=f"comma-separated, from {sorted(FIT_BOUNDS)}")
     parser.add_argument("--replot", action="store_true", help="only redraw the figure in --out")
@@ -671,7 +670,9 @@ def main(argv: list[str] | None = None) -> int:
     default_out = "scratch_calibration_quick" if args.quick else "calibration"
     out_dir = args.out or REPO / "results" / default_out
     preset = args.preset_out or (
-        out_dir / "calibrated.yaml" if args.quick else PRESET_DIR / "calibrated.yaml"
+        out_dir / "calibrated.yaml"
+        if args.quick
+        else Path(sim.__file__).resolve().parent / "data/presets/calibrated.yaml"
     )
     if args.replot:
         print(replot(out_dir))

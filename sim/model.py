@@ -109,10 +109,11 @@ class LeanModel(mesa.Model):
         params = params or Params()
         org_seq, dyn_seq = np.random.SeedSequence(seed).spawn(2)
         super().__init__(rng=np.random.default_rng(dyn_seq))
-        self.p = params
+        self.params = params  # as given (what results are labelled with)
+        self.p = params.effective()  # as the mechanisms see them: switches applied
         self.policy = params.policy
         self.seed = seed
-        self.pd = params.effective_power_distance
+        self.pd = self.p.power_distance
         self.org: OrgStructure = build_organization(params, np.random.default_rng(org_seq))
         org, n = self.org, params.n_teams
         self.line_managers = np.unique(org.team_manager)
@@ -121,7 +122,7 @@ class LeanModel(mesa.Model):
             org.resistance,
             org.prestige,
             self.pd,
-            params.prestige_weight if params.prestige_threat else 0.0,
+            self.p.prestige_weight,
         )
 
         # --- agents ------------------------------------------------------------------------
@@ -223,7 +224,7 @@ class LeanModel(mesa.Model):
         self.datacollector.collect(self)
 
     def _escape_hatch(self) -> float:
-        if not self.p.escape_hatch or self.pmo is None:
+        if self.pmo is None:
             return 0.0
         return mech.escape_hatch(self.pmo.presence, self.line_duty, self.p.escape_hatch_strength)
 
@@ -233,7 +234,7 @@ class LeanModel(mesa.Model):
         adopted = (t.effective >= p.adoption_threshold).astype(float)
         adoption_m = mech.subtree_mean(adopted, org.team_ancestors, org.n_managers)
         results_m = mech.subtree_mean(t.result, org.team_ancestors, org.n_managers)
-        peers = adoption_m[self._parent] if p.peer_diffusion else np.zeros(org.n_managers)
+        peers = adoption_m[self._parent]
         parent_support = np.where(org.manager_parent >= 0, m.support[self._parent], 0.0)
         return dict(
             results=results_m,
@@ -283,8 +284,7 @@ class LeanModel(mesa.Model):
         target = mech.pressure_target(1.0 - judged, p.base_pressure, p.pressure_sensitivity)
         m.pressure = mech.ema(m.pressure, target, p.pressure_weeks)
         m.coaching += p.coaching_rate * m.coaching_input * (1.0 - m.coaching)
-        if p.capability_decay:
-            m.coaching -= p.coaching_decay * m.coaching
+        m.coaching -= p.coaching_decay_rate * m.coaching
         np.clip(m.coaching, 0.0, 1.0, out=m.coaching)
 
     def _line_fte(self) -> float:
@@ -348,13 +348,13 @@ class LeanModel(mesa.Model):
             extra_time=p.extra_improvement_time,
             max_time=p.max_improvement_time,
             block_strength=p.block_strength,
-            pressure_cut=p.pressure_cut if p.capability_trap else 0.0,
+            pressure_cut=p.pressure_cut,
         )
 
         # 5 capability: practice, coaching, pilots, internalization, decay
         practice = mech.practice(t.improvement, p.practice_full_time)
         gained = mech.learning(practice, coaching, t.own, p.learn_rate, p.coaching_boost)
-        lost = mech.decay(practice, t.own, p.decay_rate) if p.capability_decay else 0.0
+        lost = mech.decay(practice, t.own, p.decay_rate)
         internal = mech.internalization(t.borrowed, t.ownership, support, p.internalization_rate)
         taught = np.zeros(p.n_teams)
         if t.in_pilot.any() and self.pmo is not None:
@@ -365,8 +365,7 @@ class LeanModel(mesa.Model):
             t.borrowed[idx] += push * (1.0 - h) * np.maximum(skill - t.borrowed[idx], 0.0)
             # Teams learn from staff only as far as they own the work ("done with", not "to").
             taught[idx] = push * h * skill * t.ownership[idx] * (1.0 - t.own[idx])
-        if p.capability_decay:
-            t.borrowed -= np.where(t.in_pilot, 0.0, p.borrowed_decay_rate * t.borrowed)
+        t.borrowed -= np.where(t.in_pilot, 0.0, p.borrowed_decay_rate * t.borrowed)
         t.own = np.clip(t.own + gained + taught + internal - lost, 0.0, 1.0)
         t.borrowed = np.clip(t.borrowed - internal, 0.0, 1.0)
 
@@ -393,21 +392,17 @@ class LeanModel(mesa.Model):
         t.ownership += p.ownership_rate * (target - t.ownership)
 
         # 4 peer diffusion, 3 top-down push, 7 commitment threshold
-        if p.peer_diffusion:
-            visible = (effective >= p.adoption_threshold) & (t.result > p.baseline_margin)
-            peers = mech.peer_signal(visible, org.team_manager, org.cross_ties, org.n_managers)
-        else:
-            peers = np.zeros(p.n_teams)
+        visible = (effective >= p.adoption_threshold) & (t.result > p.baseline_margin)
+        peers = mech.peer_signal(visible, org.team_manager, org.cross_ties, org.n_managers)
         trial_p = mech.trial_probability(
             peers, t.ownership, 1.0 - pd, p.innovation_rate, p.imitation_rate
         )
         tries = self.rng.random(p.n_teams) < trial_p
         c = np.where(tries, np.maximum(t.commitment, p.trial_commitment), t.commitment)
         c = c + mech.top_down_push(c, support, pd, p.top_down_rate)
-        if p.commitment_threshold:
-            c = c + mech.commitment_feedback(
-                c, t.result, p.commitment_bar, p.result_scale, p.commitment_feedback
-            )
+        c = c + mech.commitment_feedback(
+            c, t.result, p.commitment_bar, p.result_scale, p.commitment_feedback
+        )
         t.commitment = np.clip(c, 0.0, 1.0)
 
     # --- bookkeeping -------------------------------------------------------------------------

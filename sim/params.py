@@ -15,10 +15,13 @@ contributes; the docstring of each switch says what "off" means.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.registry import MECHANISMS, switched_off_values
 
 Strategy = Literal["none", "centralized", "embedded", "hybrid", "product"]
 STRATEGIES: tuple[str, ...] = ("none", "centralized", "embedded", "hybrid", "product")
@@ -26,20 +29,6 @@ PilotMode = Literal["push", "pull"]
 PilotSelection = Literal["supportive", "random", "struggling"]
 Sunset = Literal["none", "adoption", "deadline"]
 SuccessMetric = Literal["delivered", "sustained"]
-
-#: The mechanism switches, in the brief's order (1-10). Each is a bool field of Params.
-MECHANISMS: tuple[str, ...] = (
-    "escape_hatch",
-    "prestige_threat",
-    "power_distance_effect",
-    "peer_diffusion",
-    "capability_decay",
-    "capability_trap",
-    "commitment_threshold",
-    "staff_morale",
-    "career_trap",
-    "legitimacy",
-)
 
 
 class ParamsError(ValueError):
@@ -112,17 +101,10 @@ STRATEGY_POLICIES: dict[str, Policy] = {
     ),
 }  # fmt: skip
 
-_POLICY_FIELDS = (
-    "pmo_share",
-    "line_duty",
-    "pilot_mode",
-    "pilot_selection",
-    "coach_share",
-    "rotate_staff",
-    "sunset",
-    "adaptive_offer",
-    "budget_to_line_after_pmo",
-    "success_metric",
+#: The policy levers a strategy is composed of; each is also a Params field that overrides the
+#: strategy's preset when set (None = the preset's value). The one list of them.
+POLICY_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(Policy) if f.name != "active"
 )
 
 unit = dict(ge=0.0, le=1.0)
@@ -194,6 +176,7 @@ class Params(BaseModel):
     staff_morale: bool = Field(True, description="8: PMO staff morale and attrition.")
     career_trap: bool = Field(True, description="9: PMO tenure lowers career prospects.")
     legitimacy: bool = Field(True, description="10: executives cut/close a discredited PMO.")
+    coaching_decay: bool = Field(True, description="11: managers' coaching skill fades.")
 
     # --- 2 prestige threat and manager stance ------------------------------------------------
     prestige_weight: float = Field(0.5, ge=0.0, le=5.0, description="Resistance per prestige x PD.")
@@ -217,7 +200,7 @@ class Params(BaseModel):
 
     # --- 5 capability build, decay and sustainment -------------------------------------------
     learn_rate: float = Field(0.01, ge=0.0, le=1.0, description="Weekly learning at full practice.")
-    # The three sustainment rates below are calibrated (configs/preset/calibrated.yaml,
+    # The three sustainment rates below are calibrated (sim/data/presets/calibrated.yaml,
     # results/calibration/): about 1/3 of a central programme's pilots above baseline after two
     # years (Holweg, Staats & Upton 2018). tests/test_calibrated_defaults.py keeps them equal.
     decay_rate: float = Field(0.0518, ge=0.0, le=1.0, description="Weekly decay unpractised.")
@@ -252,7 +235,9 @@ class Params(BaseModel):
     # --- embedded line investment ------------------------------------------------------------
     line_coaching_share: float = Field(0.3, **unit, description="Line budget to coach managers.")
     coaching_rate: float = Field(0.05, ge=0.0, le=1.0, description="Skill per coaching FTE-week.")
-    coaching_decay: float = Field(0.005, ge=0.0, le=1.0, description="Coaching skill decay/week.")
+    coaching_decay_rate: float = Field(
+        0.005, ge=0.0, le=1.0, description="Coaching skill lost per week unused."
+    )
 
     # --- PMO: pilots ("surgical strikes") ----------------------------------------------------
     pilots_per_staff: int = Field(2, ge=1, le=20, description="Concurrent pilots per staff FTE.")
@@ -325,7 +310,7 @@ class Params(BaseModel):
     def policy(self) -> Policy:
         """The strategy's preset with every explicitly set policy field applied on top."""
         preset = STRATEGY_POLICIES[self.strategy]
-        overrides = {f: getattr(self, f) for f in _POLICY_FIELDS if getattr(self, f) is not None}
+        overrides = {f: getattr(self, f) for f in POLICY_FIELDS if getattr(self, f) is not None}
         return Policy(**{**preset.__dict__, **overrides})
 
     @property
@@ -350,10 +335,11 @@ class Params(BaseModel):
         """Improvement FTE available every week; the same for every strategy."""
         return self.budget_fte_per_100_teams * self.n_teams / 100.0
 
-    @property
-    def effective_power_distance(self) -> float:
-        """Power distance as the mechanisms see it: 0.5 (culture-neutral) when switched off."""
-        return self.power_distance if self.power_distance_effect else 0.5
+    def effective(self) -> Params:
+        """These parameters as the mechanisms see them: every switched-off mechanism's strengths
+        replaced by its "off" values (``sim.registry``). The one place a switch is applied."""
+        off = switched_off_values({name: getattr(self, name) for name in MECHANISMS})
+        return self.model_copy(update=off) if off else self
 
     @classmethod
     def create(cls, **values) -> Params:
@@ -375,3 +361,78 @@ def format_validation_error(err: ValidationError) -> str:
             msg = "unknown parameter (see `lean-sim --help` or sim.Params.model_fields)"
         lines.append(f"{field}={value!r}: {msg}")
     return "invalid parameters:\n  " + "\n  ".join(lines)
+
+
+# --- world, assumptions and treatment ----------------------------------------------------------
+# Every field is one of three kinds (as the EMA Workbench declares uncertainties apart from
+# levers), plus the horizon:
+# * world: what the organization *is* (size, shape, culture, resistance and its spread, the
+#   pressure it works under). Seeds derive from the world only (sim.seeds), so every strategy and
+#   every assumption value meets the same organization.
+# * assumption: how the world works: mechanism strengths and rates (what a sensitivity analysis
+#   varies and a calibration may fit).
+# * treatment: what the organization *does*: the strategy, the budget, every policy lever, the
+#   design of pilots and coaching, and the mechanism switches (what a comparison varies).
+# * observation: how long the run is watched (``weeks``); a shorter run is the start of a longer
+#   one with the same seed.
+
+WORLD_FIELDS: tuple[str, ...] = (
+    "n_teams",
+    "span_teams",
+    "span_managers",
+    "cross_links",
+    "lateral_topology",
+    "rewire_probability",
+    "team_size",
+    "power_distance",
+    "resistance",
+    "resistance_spread",
+    "initial_capability",
+    "initial_ownership",
+    "base_pressure",
+)
+OBSERVATION_FIELDS: tuple[str, ...] = ("weeks",)
+#: Levers besides the policy fields: how big the programme is and how its work is designed.
+DESIGN_FIELDS: tuple[str, ...] = (
+    "budget_fte_per_100_teams",
+    "line_coaching_share",
+    "pilots_per_staff",
+    "pilot_weeks",
+    "repilot_weeks",
+    "pilot_time",
+    "handover_focus",
+    "managers_per_coach",
+    "rotation_weeks",
+    "sunset_week",
+    "sunset_adoption",
+)
+TREATMENT_FIELDS: tuple[str, ...] = ("strategy", *POLICY_FIELDS, *DESIGN_FIELDS, *MECHANISMS)
+ASSUMPTION_FIELDS: tuple[str, ...] = tuple(
+    name
+    for name in Params.model_fields
+    if name not in {*WORLD_FIELDS, *OBSERVATION_FIELDS, *TREATMENT_FIELDS}
+)
+
+
+def field_kind(name: str) -> str:
+    """'world', 'assumption', 'treatment' or 'observation' for a Params field."""
+    for kind, names in (
+        ("world", WORLD_FIELDS),
+        ("observation", OBSERVATION_FIELDS),
+        ("treatment", TREATMENT_FIELDS),
+        ("assumption", ASSUMPTION_FIELDS),
+    ):
+        if name in names:
+            return kind
+    raise KeyError(f"{name!r} is not a Params field")
+
+
+def _check_kinds() -> None:
+    declared = [*WORLD_FIELDS, *OBSERVATION_FIELDS, *TREATMENT_FIELDS]
+    unknown = sorted(set(declared) - set(Params.model_fields))
+    twice = sorted({n for n in declared if declared.count(n) > 1})
+    if unknown or twice:
+        raise RuntimeError(f"field kinds: unknown {unknown}, declared twice {twice}")
+
+
+_check_kinds()

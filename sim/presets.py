@@ -1,13 +1,14 @@
-"""Named parameter presets kept as Hydra config files, readable from Python too.
+"""Named parameter presets, shipped as package data (``sim/data/presets/<name>.yaml``).
 
-A preset is a YAML file in ``configs/preset/`` whose keys are :class:`sim.Params` field names
-(Hydra merges it into the flat config with ``preset=<name>``). The YAML file is the one home of
-the numbers: the Hydra app, notebooks and tests all read the same file, so a refit changes them
-everywhere at once. ``configs/preset/calibrated.yaml`` is written by ``python -m sim.calibration``.
+A preset is a YAML mapping of ``sim.Params`` field names to values; the Hydra app applies one
+with ``+preset=<name>``, and Python reads it with :func:`load` or :func:`params`. The YAML file
+is the one home of the numbers, so a refit changes them everywhere at once, and a non-editable
+install carries them. ``calibrated.yaml`` is written by the calibration (``lean-sim-calibrate``).
 """
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +16,30 @@ import yaml
 
 from sim.params import Params
 
-#: Where presets live: the repository's Hydra config group ``preset``.
-PRESET_DIR = Path(__file__).resolve().parent.parent / "configs" / "preset"
+PRESETS = "data/presets"
 
 
-def load(name: str, directory: Path = PRESET_DIR) -> dict[str, Any]:
+def names() -> list[str]:
+    """The presets that ship with the package."""
+    folder = resources.files("sim").joinpath(PRESETS)
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
+
+
+def load(name: str, directory: Path | None = None) -> dict[str, Any]:
     """The Params fields a preset sets, checked against :class:`sim.Params`.
 
-    Fails early, naming the file and the bad key, when the preset is missing or sets something
-    that is not a Params field (a typo would otherwise be silently ignored by a merge).
+    ``directory`` is a folder of ``<name>.yaml`` files (default: the presets that ship with the
+    package). Fails early, naming the preset and the bad key, when the preset is missing or sets
+    something that is not a Params field (a typo would otherwise be ignored by a merge).
     """
-    path = Path(directory) / f"{name}.yaml"
+    folder = Path(directory) if directory is not None else resources.files("sim") / PRESETS
+    path = folder / f"{name}.yaml"
     if not path.is_file():
-        known = sorted(p.stem for p in Path(directory).glob("*.yaml"))
+        known = names() if directory is None else sorted(p.stem for p in folder.glob("*.yaml"))
         raise FileNotFoundError(f"preset={name!r}: no file {path} (known presets: {known})")
-    values = yaml.safe_load(path.read_text()) or {}
+    values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(values, dict):
         raise ValueError(f"preset={name!r}: {path} must hold a mapping of Params fields")
     unknown = sorted(set(values) - set(Params.model_fields))
@@ -39,11 +49,11 @@ def load(name: str, directory: Path = PRESET_DIR) -> dict[str, Any]:
     return values
 
 
-def calibrated(directory: Path = PRESET_DIR) -> dict[str, Any]:
-    """The fitted values of the calibration (see ``results/calibration/calibration.json``)."""
-    return load("calibrated", directory)
+def calibrated() -> dict[str, Any]:
+    """The fitted values of the calibration (see ``results/calibration/``)."""
+    return load("calibrated")
 
 
-def params(name: str, directory: Path = PRESET_DIR, **overrides: Any) -> Params:
+def params(name: str, directory: Path | None = None, **overrides: Any) -> Params:
     """Params with a preset applied; explicit ``overrides`` win over the preset."""
     return Params.create(**{**load(name, directory), **overrides})

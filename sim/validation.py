@@ -46,7 +46,7 @@ from scipy import optimize, stats
 from sim import LeanModel, Params, run
 from sim.calibration import code_version
 from sim.mechanisms import WEEKS_PER_YEAR
-from sim.presets import PRESET_DIR, load
+from sim.presets import load
 
 REPO = Path(__file__).resolve().parent.parent
 CI_LEVEL = 0.95
@@ -1191,7 +1191,7 @@ def render(
         "",
         "Parameters: "
         + (
-            f"the `{design.preset}` preset (`configs/preset/{design.preset}.yaml`: "
+            f"the `{design.preset}` preset (`sim/data/presets/{design.preset}.yaml`: "
             f"`{_kw(design.preset_values)}`) on top of the model defaults."
             if design.preset
             else "the model defaults (`sim.Params`), except where a setting says otherwise."
@@ -1454,7 +1454,7 @@ def main(argv: list[str] | None = None) -> int:
         help="folder for the document and figures "
         "(default: docs/, or results/scratch_validation_quick with --quick)",
     )
-    parser.add_argument("--preset", help="apply a preset from configs/preset/ (e.g. calibrated)")
+    parser.add_argument("--preset", help="apply a preset from sim/data/presets/ (e.g. calibrated)")
     parser.add_argument("--replicates", type=int, help="replicates per cell (patterns 2-5)")
     parser.add_argument(
         "--calibration-dir",
@@ -1495,7 +1495,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["PRESET_DIR", "QUICK", "Design", "main", "validate"]
+__all__ = ["QUICK", "Design", "main", "validate"]
 
 if __name__ == "__main__":
     raise SystemExit(main())

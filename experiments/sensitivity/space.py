@@ -27,8 +27,7 @@ import annotated_types
 import numpy as np
 import pandas as pd
 
-from sim.params import Params, ParamsError
-from sim.sweep.seeds import TREATMENT_FIELDS
+from sim.params import TREATMENT_FIELDS, Params, ParamsError
 
 #: Default range: the model default times (1 - x, 1 + x), clipped to the field's bounds.
 RELATIVE_RANGE = 0.5
@@ -94,7 +93,7 @@ def screened_names() -> list[str]:
     return [
         name
         for name, info in Params.model_fields.items()
-        if info.annotation in (float, int) and name not in TREATMENT_FIELDS | set(EXCLUDED)
+        if info.annotation in (float, int) and name not in {*TREATMENT_FIELDS, *EXCLUDED}
     ]
 
 

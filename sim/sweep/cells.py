@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.params import MECHANISMS, Params, ParamsError
+from sim.seeds import cell_id
 from sim.sweep import design as design_mod
-from sim.sweep.seeds import cell_id
 
 CUSTOM_CULTURE = "custom"
 PACKS = "packs.json"

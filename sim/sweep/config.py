@@ -19,6 +19,7 @@ import annotated_types
 from hydra.core.config_store import ConfigStore
 from pydantic.fields import FieldInfo
 
+from sim import presets
 from sim.params import Params
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
@@ -96,6 +97,15 @@ def register_configs() -> None:
     """Store the generated nodes in Hydra's ConfigStore (idempotent)."""
     store = ConfigStore.instance()
     store.store(name="sim_params", node=params_defaults(), provider="lean-sim")
+    # `+preset=<name>`: the presets that ship as package data (sim/data/presets/).
+    for name in presets.names():
+        store.store(
+            group="preset",
+            name=name,
+            node=presets.load(name),
+            package="_global_",
+            provider="lean-sim",
+        )
     store.store(
         group="hydra/help",
         name="lean_sim",

@@ -26,8 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from sim.seeds import seeds_digest
 from sim.sweep import store
-from sim.sweep.seeds import seeds_digest
 
 ID_COLUMNS = ("run_id", "cell_id", "replicate", "seed", "code_version", "culture", "design_row")
 POLICY_PREFIX = "policy_"

@@ -22,10 +22,10 @@ from typing import Any, Literal
 import pandas as pd
 
 from sim.params import Params
+from sim.provenance import package_versions, provenance
+from sim.seeds import replicate_seeds
 from sim.sweep import progress, store
 from sim.sweep.cells import Cell, JobSpec
-from sim.sweep.provenance import code_provenance, package_versions
-from sim.sweep.seeds import replicate_seeds
 
 log = logging.getLogger("lean_sim")
 Runner = Callable[..., Any]
@@ -83,9 +83,7 @@ def runs_to_do(
         return replicates
     seeds = replicate_seeds(cell.params, base_seed, replicates)
     manifest = store.read_cell_manifest(store.cell_dir(experiment_dir, cell.cell_id))
-    return replicates - finished_replicates(
-        manifest, cell, seeds, code_provenance()["code_version"]
-    )
+    return replicates - finished_replicates(manifest, cell, seeds, provenance()["model_version"])
 
 
 def run_cell(
@@ -105,14 +103,15 @@ def run_cell(
         runner = sim.run
     started = time.perf_counter()
     directory = store.cell_dir(experiment_dir, cell.cell_id)
-    provenance = code_provenance()
+    provenance_ = provenance()
+    provenance_["code_version"] = provenance_["model_version"]
     seeds = replicate_seeds(cell.params, base_seed, replicates)
     old = None if force else store.read_cell_manifest(directory)
-    done = finished_replicates(old, cell, seeds, provenance["code_version"])
+    done = finished_replicates(old, cell, seeds, provenance_["code_version"])
     if done >= replicates:
         return CellReport(cell, "skipped", 0, time.perf_counter() - started)
 
-    manifest = _manifest(cell, experiment_dir.name, base_seed, provenance, config)
+    manifest = _manifest(cell, experiment_dir.name, base_seed, provenance_, config)
     frames: dict[str, list[pd.DataFrame]] = {name: [] for name in store.FRAMES}
     if done:
         for name, frame in store.read_cell_frames(directory).items():

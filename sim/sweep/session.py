@@ -30,12 +30,12 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import OverrideType
 from omegaconf import DictConfig, OmegaConf
 
+from sim.provenance import provenance
+from sim.seeds import replicate_seeds, seeds_digest
 from sim.sweep import store
 from sim.sweep.cells import JobSpec, SweepConfigError, job_from_config
 from sim.sweep.merge import MergeError, merge_experiment
-from sim.sweep.provenance import code_provenance
 from sim.sweep.runner import load_runner, runs_to_do
-from sim.sweep.seeds import replicate_seeds, seeds_digest
 
 log = logging.getLogger("lean_sim")
 USAGE_ERROR = 2
@@ -146,7 +146,7 @@ def make_plans(jobs: list[JobSpec], launcher: str = "") -> dict[Path, dict[str, 
     """One plan per experiment folder: its cells in launch order, with the runs still to do."""
     plans: dict[Path, dict[str, Any]] = {}
     sweep_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
-    version = code_provenance()["code_version"]
+    version = provenance()["model_version"]
     for job in jobs:
         plan = plans.setdefault(
             job.experiment_dir,

@@ -30,9 +30,9 @@ from experiments.results import (
     significant,
     summarize_series,
 )
-from experiments.stats import grouped_mean_ci, mean_ci, paired_effect
+from sim.stats import grouped_mean_ci, mean_ci, paired_effect
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HEADLINE = ROOT / "results" / "headline"
 
 

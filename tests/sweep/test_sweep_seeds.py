@@ -8,17 +8,17 @@ import sys
 
 import numpy as np
 import pytest
+from pydantic import Field
 
 from sim import MECHANISMS, LeanModel, Params
-from sim.sweep.cells import Cell
-from sim.sweep.seeds import (
-    POLICY_FIELDS,
-    TREATMENT_FIELDS,
+from sim.params import POLICY_FIELDS, TREATMENT_FIELDS
+from sim.seeds import (
     cell_id,
     replicate_seed,
     replicate_seeds,
     world_digest,
 )
+from sim.sweep.cells import Cell
 
 TINY = {"n_teams": 24, "weeks": 60}
 
@@ -40,11 +40,16 @@ def test_seeds_ignore_the_treatment_strategy_policy_and_mechanism_switches():
         Params(strategy="centralized", sunset="deadline", rotate_staff=True, **TINY),
         Params(strategy="centralized", budget_to_line_after_pmo=True, coach_share=0.5, **TINY),
         Params(strategy="centralized", escape_hatch=False, career_trap=False, **TINY),
+        Params(strategy="centralized", sunset_week=104, budget_fte_per_100_teams=3, **TINY),
+        # assumptions do not re-seed either: every assumption value meets the same organization
+        Params(strategy="centralized", decay_rate=0.2, openness=0.0, **TINY),
+        # nor does the horizon: a shorter run is the start of a longer one
+        base.model_copy(update={"weeks": 520}),
     ]
     seeds = replicate_seeds(base, base_seed=0, replicates=3)
     for variant in variants:
         assert replicate_seeds(variant, base_seed=0, replicates=3) == seeds
-    assert set(POLICY_FIELDS) | set(MECHANISMS) | {"strategy"} == TREATMENT_FIELDS
+    assert {*POLICY_FIELDS, *MECHANISMS, "strategy"} <= set(TREATMENT_FIELDS)
 
 
 def test_seeds_differ_across_replicates_worlds_and_base_seeds():
@@ -52,7 +57,7 @@ def test_seeds_differ_across_replicates_worlds_and_base_seeds():
     seeds = replicate_seeds(p, 0, 5)
     assert len(set(seeds)) == 5
     assert replicate_seeds(p.model_copy(update={"resistance": 0.7}), 0, 5)[0] != seeds[0]
-    assert replicate_seeds(p.model_copy(update={"sunset_week": 104}), 0, 1)[0] != seeds[0]
+    assert replicate_seeds(p.model_copy(update={"n_teams": 48}), 0, 1)[0] != seeds[0]
     assert replicate_seeds(p, 1, 1)[0] != seeds[0]
     assert all(0 <= s < 2**63 for s in seeds)
 
@@ -70,7 +75,7 @@ def test_cell_id_covers_every_param_and_the_culture_label_but_not_replicates():
 def test_seeds_are_the_same_in_a_fresh_process_with_another_hash_seed():
     p = Params(strategy="hybrid", resistance=0.6, **TINY)
     code = (
-        "from sim import Params; from sim.sweep.seeds import replicate_seeds, cell_id; "
+        "from sim import Params; from sim.seeds import replicate_seeds, cell_id; "
         f"p = Params(**{p.model_dump()!r}); print(replicate_seeds(p, 3, 4), cell_id(p))"
     )
     out = subprocess.run(
@@ -97,3 +102,21 @@ def test_strategies_share_the_organization_of_a_replicate(replicate):
     assert not np.array_equal(
         LeanModel(cells[0].params, seed=other_replicate).org.resistance, orgs[0].resistance
     )
+
+
+def test_a_new_field_at_its_default_keeps_cell_ids_and_seeds():
+    """The model grows: a parameter added at its default must not orphan finished results."""
+
+    class Grown(Params):
+        new_knob: float = Field(0.3, ge=0.0, le=1.0, description="A parameter added later.")
+
+    old = Params(strategy="embedded", resistance=0.7, **TINY)
+    grown = Grown(strategy="embedded", resistance=0.7, **TINY)
+    assert cell_id(grown) == cell_id(old)
+    assert replicate_seeds(grown, 0, 3) == replicate_seeds(old, 0, 3)
+    assert cell_id(Grown(strategy="embedded", resistance=0.7, new_knob=0.5, **TINY)) != cell_id(old)
+
+
+def test_minus_zero_is_zero():
+    assert cell_id(Params(resistance=-0.0)) == cell_id(Params(resistance=0.0))
+    assert world_digest(Params(resistance=-0.0)) == world_digest(Params(resistance=0.0))

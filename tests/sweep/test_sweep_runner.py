@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -13,15 +12,16 @@ from test_sweep_support import FAIL_RESISTANCE, count_runs, counting_run, flaky_
 
 import sim
 from sim import SERIES_COLUMNS, Params
+from sim.params import POLICY_FIELDS
+from sim.provenance import model_version as code_version
+from sim.seeds import replicate_seeds, seeds_digest
 from sim.sweep import progress, store
 from sim.sweep.cells import Cell
 from sim.sweep.merge import ID_COLUMNS, merge_experiment
-from sim.sweep.provenance import code_version, git_provenance
 from sim.sweep.runner import run_cell
-from sim.sweep.seeds import POLICY_FIELDS, replicate_seeds, seeds_digest
 
 TINY = {"n_teams": 24, "weeks": 60}
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "results.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "results.md"
 
 
 @pytest.fixture
@@ -206,41 +206,3 @@ def test_progress_counts_runs_of_this_sweep_and_extrapolates(tmp_path):
     assert status.eta == pytest.approx(status.elapsed * 3)
     assert "10/40 runs (25%)" in status.describe()
     assert progress.format_seconds(3725) == "1h02m"
-
-
-def test_code_version_is_the_commit_plus_a_digest_of_uncommitted_changes_to_sim(tmp_path):
-    def git(*args: str) -> None:
-        subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-            cwd=tmp_path,
-            check=True,
-            capture_output=True,
-        )
-
-    (tmp_path / "sim").mkdir()
-    (tmp_path / "sim" / "model.py").write_text("A = 1\n")
-    (tmp_path / "README.md").write_text("x\n")
-    git("init", "-q")
-    git("add", ".")
-    git("commit", "-q", "-m", "start")
-    clean = git_provenance(tmp_path / "sim")
-    assert clean["dirty"] is False and clean["code_version"] == clean["commit"]
-    (tmp_path / "README.md").write_text("y\n")  # outside sim/: same version
-    assert git_provenance(tmp_path / "sim") == clean
-    (tmp_path / "sim" / "model.py").write_text("A = 2\n")
-    first = git_provenance(tmp_path / "sim")
-    assert first["dirty"] is True
-    assert first["code_version"].startswith(clean["commit"] + "-dirty.")
-    (tmp_path / "sim" / "model.py").write_text("A = 3\n")
-    assert git_provenance(tmp_path / "sim")["code_version"] != first["code_version"]
-    (tmp_path / "sim" / "model.py").write_text("A = 2\n")
-    assert git_provenance(tmp_path / "sim") == first
-    (tmp_path / "sim" / "new.py").write_text("B = 1\n")  # untracked files count too
-    assert git_provenance(tmp_path / "sim")["code_version"] != first["code_version"]
-
-
-def test_the_code_version_can_be_pinned_by_the_environment(monkeypatch):
-    monkeypatch.setenv("LEAN_SIM_CODE_VERSION", "v-pinned")
-    assert code_version() == "v-pinned"
-    monkeypatch.delenv("LEAN_SIM_CODE_VERSION")
-    assert code_version() != "v-pinned"

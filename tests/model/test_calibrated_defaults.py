@@ -10,4 +10,4 @@ def test_defaults_equal_the_calibrated_preset():
     fitted = calibrated()
     assert fitted, "the calibrated preset is empty"
     defaults = {name: Params.model_fields[name].default for name in fitted}
-    assert defaults == fitted, "rerun: set the Params defaults to configs/preset/calibrated.yaml"
+    assert defaults == fitted, "rerun: set the Params defaults to sim/data/presets/calibrated.yaml"

@@ -64,5 +64,5 @@ def test_budget_is_the_same_for_every_strategy():
 
 
 def test_power_distance_switch_means_culture_neutral():
-    assert Params(power_distance=0.9).effective_power_distance == 0.9
-    assert Params(power_distance=0.9, power_distance_effect=False).effective_power_distance == 0.5
+    assert Params(power_distance=0.9).effective().power_distance == 0.9
+    assert Params(power_distance=0.9, power_distance_effect=False).effective().power_distance == 0.5

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sim
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_version_is_the_same_in_pyproject_citation_changelog_and_package():

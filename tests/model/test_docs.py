@@ -25,7 +25,7 @@ from sim import MECHANISMS, SERIES_COLUMNS, STRATEGIES, Params
 from sim.outcomes import PILOT_COLUMNS
 from sim.params import STRATEGY_POLICIES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load_table_script():

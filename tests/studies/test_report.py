@@ -18,7 +18,7 @@ from experiments import report
 from experiments.figures import FIGURES
 from experiments.results import Results
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HEADLINE = ROOT / "results" / "headline"
 NUMBER = r"[+-]?\d+(?:\.\d+)?"
 CI = re.compile(rf"^({NUMBER}) \[({NUMBER}), ({NUMBER})\](?: \(n=(\d+)\))?$")

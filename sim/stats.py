@@ -1,10 +1,11 @@
-"""Means with 95% confidence intervals and paired effect sizes, across replicates.
+"""Statistics shared by every report, study and comparison: one home for each rule.
 
-The unit of replication is one run (one seed): runs are independent, weeks and pilots inside a
-run are not. So every interval here is over runs: a t interval for the mean of per-run values,
-and for paired comparisons a t interval for the mean of per-replicate differences (two runs of
-the same replicate meet the same organization, which removes the organization's variance from
-the comparison). The standardized paired effect is Cohen's d_z = mean(diff) / sd(diff).
+Means with confidence intervals, paired effect sizes, and "probability best". The unit of
+replication is one run (one seed): runs are independent, weeks and pilots inside a run are not.
+So every interval here is over runs: a t interval for the mean of per-run values, and for
+paired comparisons a t interval for the mean of per-replicate differences (two runs of the
+same replicate meet the same organization, which removes the organization's variance from the
+comparison). The standardized paired effect is Cohen's d_z = mean(diff) / sd(diff).
 """
 
 from __future__ import annotations
@@ -68,3 +69,34 @@ def paired_effect(diffs: Sequence[float] | np.ndarray | pd.Series, level: float 
 def ci_includes_zero(lo: float, hi: float) -> bool:
     """True when the interval contains 0, or is undefined (too few pairs to tell)."""
     return bool(np.isnan(lo) or np.isnan(hi) or (lo <= 0.0 <= hi))
+
+
+def t_half_width(values: Sequence[float] | np.ndarray, level: float = LEVEL, axis: int = 0):
+    """Half-width of the t interval for the mean along ``axis`` (NaN where n < 2)."""
+    x = np.asarray(values, dtype=float)
+    n = np.sum(~np.isnan(x), axis=axis)
+    sd = np.nanstd(x, axis=axis, ddof=1) if x.shape[axis] > 1 else np.full_like(n, np.nan, float)
+    return t_quantile(n, level) * sd / np.sqrt(np.maximum(n, 1))
+
+
+def probability_best(
+    values: pd.DataFrame, *, higher_is_better: bool = True, tolerance: float = 0.0
+) -> pd.Series:
+    """Each strategy's probability of being best: the share of units in which it is best.
+
+    ``values`` has one row per unit of comparison (a replicate, or a (posterior draw, replicate)
+    pair: every strategy met the same organization and the same assumptions) and one column per
+    strategy. Strategies within ``tolerance`` of the row's best share that row equally (ties
+    shared), so the probabilities sum to 1 over the rows that have any value. Rows with a NaN
+    are left out. This is the one definition used by reports, ``sim.compare`` and discovery.
+    """
+    frame = values.dropna(axis=0, how="any")
+    if frame.empty:
+        return pd.Series(np.nan, index=values.columns, name="probability_best")
+    x = frame.to_numpy(dtype=float)
+    if not higher_is_better:
+        x = -x
+    best = x.max(axis=1, keepdims=True)
+    winners = x >= best - tolerance
+    share = winners / winners.sum(axis=1, keepdims=True)
+    return pd.Series(share.mean(axis=0), index=values.columns, name="probability_best")

@@ -16,7 +16,8 @@ import pytest
 
 from experiments.sensitivity import cli, design, indices, pairs, probe, space
 from sim import Params
-from sim.sweep.seeds import TREATMENT_FIELDS, replicate_seeds
+from sim.params import TREATMENT_FIELDS
+from sim.seeds import replicate_seeds
 
 TESTS_DIR = Path(__file__).resolve().parent
 #: A tiny organization for two years (adoption starts to vary): ~0.03 s per run.
@@ -38,11 +39,11 @@ def sensitivity(results: Path, *args: str) -> int:
 # --- the parameter space ---------------------------------------------------------------------
 def test_screening_leaves_out_treatment_structure_and_scale():
     names = space.screened_names()
-    assert not set(names) & TREATMENT_FIELDS
+    assert not set(names) & set(TREATMENT_FIELDS)
     assert not set(names) & {"n_teams", "weeks", "span_teams", "span_managers", "cross_links"}
-    assert {"resistance", "power_distance", "decay_rate", "pilot_weeks"} <= set(names)
+    assert {"resistance", "power_distance", "decay_rate", "hiring_weeks"} <= set(names)
     numeric = {k for k, v in Params.model_fields.items() if v.annotation in (float, int)}
-    assert set(names) | set(space.EXCLUDED) == numeric - TREATMENT_FIELDS
+    assert set(names) | set(space.EXCLUDED) == numeric - set(TREATMENT_FIELDS)
 
 
 def test_every_range_holds_the_default_and_only_allowed_values():
@@ -54,9 +55,9 @@ def test_every_range_holds_the_default_and_only_allowed_values():
 
 
 def test_integer_parameters_sit_on_integer_morris_levels():
-    chosen = space.factors(["pilot_weeks", "review_weeks", "resistance"])
+    chosen = space.factors(["hiring_weeks", "review_weeks", "resistance"])
     points = design.morris_points(chosen, trajectories=6, levels=4, seed=3)
-    for name in ("pilot_weeks", "review_weeks"):
+    for name in ("hiring_weeks", "review_weeks"):
         assert points[name].dtype == "int64"
         f = next(f for f in chosen if f.name == name)
         assert set(points[name]) <= {f.low + k * (f.high - f.low) / 3 for k in range(4)}
@@ -77,7 +78,7 @@ def test_bad_settings_fail_early_naming_the_value(call, named):
 
 
 def test_both_strategies_of_a_design_point_meet_the_same_organization(tmp_path):
-    points = design.morris_points(space.factors(["resistance", "pilot_weeks"]), 2, 4, seed=0)
+    points = design.morris_points(space.factors(["resistance", "hiring_weeks"]), 2, 4, seed=0)
     design.write_design(tmp_path, points, {"method": "morris"})
     rows = pd.read_parquet(tmp_path / design.DESIGN_FILE).to_dict("records")
     assert [r["strategy"] for r in rows[:2]] == list(design.COMPARED)
@@ -125,7 +126,7 @@ def fake_runs(points: pd.DataFrame, effect, seeds=None) -> pd.DataFrame:
 
 
 def test_paired_outputs_match_runs_to_points_by_value_even_for_repeated_points():
-    points = pd.DataFrame({"resistance": [0.2, 0.8, 0.2], "pilot_weeks": [13, 40, 13]})
+    points = pd.DataFrame({"resistance": [0.2, 0.8, 0.2], "hiring_weeks": [13, 40, 13]})
     runs = fake_runs(points.iloc[:2], lambda p: p["resistance"])  # the repeat ran once
     table = pairs.paired_outputs(runs, points)
     assert list(table["point"]) == [0, 1, 2]
@@ -229,7 +230,7 @@ def test_morris_through_the_sweep_gives_exact_paired_effects(tmp_path, lean_sim_
 def test_all_runs_end_to_end_and_writes_indices_figures_and_readme(tmp_path, lean_sim_env):
     args = [
         "--params",
-        "resistance,power_distance,decay_rate,pilot_weeks",
+        "resistance,power_distance,decay_rate,hiring_weeks",
         "--trajectories",
         "2",
         "--sobol-n",
