@@ -18,6 +18,7 @@ from matplotlib.patches import Rectangle
 from experiments import style
 from experiments.figure import FigureResult, cli
 from experiments.results import Results, SkipFigure, describe_condition
+from sim import palette
 from sim.stats import LEVEL, ci_includes_zero, paired_effect
 
 NAME = "fig2_gap_heatmap"
@@ -77,7 +78,9 @@ def plot(results: Results) -> FigureResult:
             grid[ys.index(r[Y]), xs.index(r[X])] = r["mean"] / scale
         vmax = float(np.nanmax(np.abs(grid))) or 1e-9
         norm = Normalize(-vmax, vmax)
-        image = ax.imshow(grid, origin="lower", cmap=style.DIVERGING_CMAP, norm=norm, aspect="auto")
+        image = ax.imshow(
+            grid, origin="lower", cmap=palette.DIVERGING_CMAP, norm=norm, aspect="auto"
+        )
         digits = decimals(vmax)
         for _, r in t.iterrows():
             i, j = ys.index(r[Y]), xs.index(r[X])

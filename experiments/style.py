@@ -15,36 +15,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image
 
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-}
-
-STRATEGY_COLORS = {
-    "none": "#777777",
-    "centralized": OKABE_ITO["vermillion"],
-    "embedded": OKABE_ITO["blue"],
-    "hybrid": OKABE_ITO["bluish_green"],
-    "product": OKABE_ITO["reddish_purple"],
-}
-STRATEGY_LINESTYLES = {
-    "none": (0, (1, 1.5)),
-    "centralized": "-",
-    "embedded": "-",
-    "hybrid": (0, (5, 2)),
-    "product": (0, (3, 1.5, 1, 1.5)),
-}
-STRATEGY_MARKERS = {"none": "o", "centralized": "s", "embedded": "D", "hybrid": "^", "product": "v"}
-_SPARE = [OKABE_ITO[k] for k in ("orange", "sky_blue", "yellow", "black")]
-
-#: Diverging colour map for signed differences (colour-blind-safe, centred at zero by the caller).
-DIVERGING_CMAP = "PuOr_r"
+from sim.palette import (
+    SPARE,
+    STRATEGY_COLORS,
+    STRATEGY_LINESTYLES,
+    STRATEGY_MARKERS,
+)
 
 #: Axis labels with units, by measure name (columns of runs.parquet and series.parquet).
 LABELS = {
@@ -127,7 +103,7 @@ def color(strategy: str) -> str:
     """The strategy's fixed colour (unknown strategies get a spare colour by name)."""
     if strategy in STRATEGY_COLORS:
         return STRATEGY_COLORS[strategy]
-    return _SPARE[sum(map(ord, strategy)) % len(_SPARE)]
+    return SPARE[sum(map(ord, strategy)) % len(SPARE)]
 
 
 def linestyle(strategy: str) -> str | tuple:
