@@ -42,6 +42,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "outcomes.py",
     "run.py",
     "seeds.py",
+    "effort.py",
     "presets.py",
     "cultures.py",
 )
