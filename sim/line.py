@@ -61,7 +61,7 @@ class Line:
         self.pd = p.power_distance
         self.line_managers = np.unique(org.team_manager)
         self._parent = np.where(org.manager_parent >= 0, org.manager_parent, 0)
-        self._span = np.bincount(org.team_manager, minlength=m).astype(float)
+        self.span = np.bincount(org.team_manager, minlength=m).astype(float)
         self._subtree = mech.subtree_operator(org.team_ancestors, m)
 
         # managers: prestige rests on rank and seniority; opposition adds its threat (mech. 2)
@@ -155,15 +155,22 @@ class Line:
         return (self.setback() & recent).astype(float)
 
     # --- what programmes do to the line -------------------------------------------------------
-    def touch(self, function: str, teams: np.ndarray, week: int) -> None:
-        """Record that a programme works with these teams this week (for blame and claims)."""
+    def touch(self, function: str, teams: np.ndarray | None, week: int) -> None:
+        """Record that a programme works with these teams (None: every team) this week, for
+        blame and claims."""
         row = FUNCTIONS.index(function)
+        if teams is None:
+            if self.first_touched[row, 0] == NEVER:  # every team is touched from the first week
+                self.first_touched[row] = week
+                self.before[row] = self.performance_before_touch(slice(None))
+            self.touched[row] = week
+            return
         first = teams[self.first_touched[row, teams] == NEVER]
         self.first_touched[row, first] = week
         self.before[row, first] = self.performance_before_touch(first)
         self.touched[row, teams] = week
 
-    def performance_before_touch(self, teams: np.ndarray) -> np.ndarray:
+    def performance_before_touch(self, teams: np.ndarray | slice) -> np.ndarray:
         """The level a team is judged against later: its perceived performance now."""
         return 1.0 + self.result[teams]
 
@@ -235,7 +242,7 @@ class Line:
         p, org = self.p, self.org
         pilot_share = np.bincount(
             org.team_manager, weights=self.in_pilot.astype(float), minlength=org.n_managers
-        ) / np.maximum(self._span, 1.0)
+        ) / np.maximum(self.span, 1.0)
         self.load = mech.manager_load(
             week_in.duty,
             pilot_share,
@@ -265,7 +272,7 @@ class Line:
         p = self.p
         self.coaching += p.coaching_rate * self.coaching_input * (1.0 - self.coaching)
         self.coaching -= p.coaching_decay_rate * self.coaching
-        np.clip(self.coaching, 0.0, 1.0, out=self.coaching)
+        self.coaching = mech.unit(self.coaching)
         self.coached = (self.coaching_input > 0.0).astype(float)
         self.coaching_input[:] = 0.0
 
@@ -321,8 +328,8 @@ class Line:
             )
             self.borrowed[idx] += borrowed_gain
         self.borrowed -= np.where(self.in_pilot, 0.0, p.borrowed_decay_rate * self.borrowed)
-        self.own = np.clip(self.own + gained + taught + internal - lost, 0.0, 1.0)
-        self.borrowed = np.clip(self.borrowed - internal, 0.0, 1.0)
+        self.own = mech.unit(self.own + gained + taught + internal - lost)
+        self.borrowed = mech.unit(self.borrowed - internal)
 
         # performance, and the result the line perceives (protected time is not held against it)
         effective = self.effective
@@ -368,4 +375,4 @@ class Line:
         c = c + mech.commitment_feedback(
             c, self.result, p.commitment_bar, p.result_scale, p.commitment_feedback
         )
-        self.commitment = np.clip(c, 0.0, 1.0)
+        self.commitment = mech.unit(c)

@@ -29,12 +29,20 @@ def subtree_operator(ancestors: np.ndarray, n_managers: int):
     cols = np.tile(np.arange(n_teams), depth)
     counts = np.bincount(rows, minlength=n_managers).astype(float)
     weights = 1.0 / np.maximum(counts[rows], 1.0)
-    return csr_matrix((weights, (rows, cols)), shape=(n_managers, n_teams))
+    matrix = csr_matrix((weights, (rows, cols)), shape=(n_managers, n_teams))
+    # small organizations: a dense matrix multiplies faster than scipy's sparse dispatch
+    return matrix.toarray() if n_managers * n_teams <= 250_000 else matrix
 
 
 def subtree_mean(values: np.ndarray, ancestors: np.ndarray, n_managers: int) -> np.ndarray:
     """Mean of a per-team value over every manager's part of the tree (see subtree_operator)."""
     return subtree_operator(ancestors, n_managers) @ values
+
+
+def unit(x):
+    """Clip to [0, 1]. (Two ufuncs: ``np.clip``'s Python wrapper costs more than the arithmetic
+    at this model's array sizes, and this runs tens of thousands of times a run.)"""
+    return np.minimum(np.maximum(x, 0.0), 1.0)
 
 
 def ema(current: np.ndarray | float, target: np.ndarray | float, weeks: float):
@@ -88,7 +96,7 @@ def stance_target(
     manager's own opposition (clipped to [0, 1]): resistance to change is also a filter on
     evidence.
     """
-    opposition_share = np.clip(opposition, 0.0, 1.0)
+    opposition_share = unit(opposition)
     favourable = (
         evidence_weight * np.tanh(results / result_scale)
         + bandwagon_weight * peer_adoption
@@ -157,7 +165,7 @@ def pressure_target(shortfall: np.ndarray, base_pressure: float, sensitivity: fl
     Repenning & Sterman (2001): a gap between desired and actual output makes managers push
     for "working harder" (more production time) rather than "working smarter".
     """
-    return np.clip(base_pressure + sensitivity * np.maximum(shortfall, 0.0), 0.0, 1.0)
+    return unit(base_pressure + sensitivity * np.maximum(shortfall, 0.0))
 
 
 def improvement_time(
@@ -222,7 +230,7 @@ def practice_quality(guidance: np.ndarray | float, motions_penalty: float) -> np
     through the motions": Rother 2009, Spear & Bowen 1999): it counts only ``1 - penalty`` at
     guidance 0 and fully under a fully skilled coach. ``motions_penalty = 0`` switches it off.
     """
-    return 1.0 - motions_penalty * (1.0 - np.clip(guidance, 0.0, 1.0))
+    return 1.0 - motions_penalty * (1.0 - unit(guidance))
 
 
 def practice(improvement: np.ndarray, full_time: float) -> np.ndarray:
@@ -320,7 +328,7 @@ def trial_probability(
     """
     p = innovation_per_year / WEEKS_PER_YEAR * (0.5 + ownership)
     q = imitation_per_year / WEEKS_PER_YEAR * lateral_openness * peers
-    return np.clip(p + q, 0.0, 1.0)
+    return unit(p + q)
 
 
 def commitment_feedback(
@@ -358,7 +366,7 @@ def cynicism_target(
     relative to a full practice load (Abrahamson 2004, "initiative fatigue"; Reichers, Wanous
     & Austin 1997). Effort that pays off, or no programme effort at all, lets cynicism fade.
     """
-    effort = np.clip(programme_time / full_time, 0.0, 1.0)
+    effort = unit(programme_time / full_time)
     disappointed = 0.5 * (1.0 - np.tanh((result - bar) / scale))
     return effort * disappointed
 
@@ -388,7 +396,7 @@ def ownership_target(
         - escape_hatch_
         - cynicism_weight * cynicism
     )
-    return np.clip(t, 0.0, 1.0)
+    return unit(t)
 
 
 def takeover(specialist_effort: float, total_effort: float) -> float:
@@ -432,7 +440,7 @@ def morale_target(
     """Morale specialists drift towards: successes lift it; resistance met and blame wear it
     down (the essay's disillusionment)."""
     t = initial + success_gain * success - resistance_hit * opposed - blame_hit * blame
-    return np.clip(t, 0.0, 1.0)
+    return unit(t)
 
 
 def quit_probability(
@@ -440,7 +448,7 @@ def quit_probability(
 ) -> np.ndarray:
     """Weekly chance a specialist leaves the firm: disillusionment drives it, and outside
     options (career prospects, mechanism 9) enable it: a trapped specialist stays."""
-    return np.clip((base + low_morale * (1.0 - morale) ** 2) * prospects, 0.0, 1.0)
+    return unit((base + low_morale * (1.0 - morale) ** 2) * prospects)
 
 
 def career_prospects(tenure_weeks: np.ndarray, decay_per_year: float) -> np.ndarray:

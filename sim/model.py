@@ -102,6 +102,22 @@ SERIES_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: Series columns that are means over teams, in the order _measure computes them.
+TEAM_MEANS: tuple[str, ...] = (
+    "adoption",
+    "own_adoption",
+    "capability",
+    "own_capability",
+    "borrowed_capability",
+    "ownership",
+    "commitment",
+    "cynicism",
+    "escape_hatch",
+    "improvement_time",
+    "performance",
+)
+
+
 class LeanModel(mesa.Model):
     """Lean adoption in one organization under one improvement strategy."""
 
@@ -226,18 +242,30 @@ class LeanModel(mesa.Model):
         champions = np.count_nonzero(support > 1.0 / 3.0) / m
         resisting = np.count_nonzero(support < -1.0 / 3.0) / m
         neutral = np.count_nonzero(np.abs(support) <= 1.0 / 3.0) / m
+        # one reduction over the per-team measures (the weekly cost of observation)
+        team_means = (
+            np.add.reduce(
+                np.vstack(
+                    (
+                        effective >= p.adoption_threshold,
+                        line.own >= p.adoption_threshold,
+                        effective,
+                        line.own,
+                        line.borrowed,
+                        line.ownership,
+                        line.commitment,
+                        line.cynicism,
+                        line.hatch,
+                        line.improvement,
+                        line.performance,
+                    )
+                ),
+                axis=1,
+            )
+            / n
+        )
         self.measures = {
-            "adoption": np.count_nonzero(effective >= p.adoption_threshold) / n,
-            "own_adoption": np.count_nonzero(line.own >= p.adoption_threshold) / n,
-            "capability": float(effective.sum()) / n,
-            "own_capability": float(line.own.sum()) / n,
-            "borrowed_capability": float(line.borrowed.sum()) / n,
-            "ownership": float(line.ownership.sum()) / n,
-            "commitment": float(line.commitment.sum()) / n,
-            "cynicism": float(line.cynicism.sum()) / n,
-            "escape_hatch": float(line.hatch.sum()) / n,
-            "improvement_time": float(line.improvement.sum()) / n,
-            "performance": float(line.performance.sum()) / n,
+            **dict(zip(TEAM_MEANS, team_means.tolist(), strict=True)),
             "pressure": float(line.pressure[managers].mean()),
             "manager_load": float(line.load[managers].mean()),
             "champions": champions,
@@ -259,18 +287,29 @@ class LeanModel(mesa.Model):
 def _programme_measures(prefix: str, programme, week: int) -> dict[str, float]:
     """A programme's measures; NaN where a measure does not apply (no programme, or none
     running, or no staff), 0 for counts of a programme that never existed."""
-    running = programme is not None and week > 0 and programme.running()
-    staffed = running and programme.staff.filled.any()
-    s = programme.staff if programme is not None else None
     people = "staff_prospects" if prefix == "pmo" else "coach_prospects"
     heads = "headcount" if prefix == "pmo" else "coaches"
+    if programme is None or not programme.started:
+        return {
+            f"{prefix}_active": 0.0,
+            f"{prefix}_{heads}": 0.0,
+            f"{prefix}_morale": np.nan,
+            f"{prefix}_legitimacy": np.nan,
+            f"{prefix}_blame": 0.0,
+            f"{prefix}_attrition": 0.0,
+            f"{prefix}_presence": 0.0,
+            f"{prefix}_{people}": np.nan,
+        }
+    running = week > 0 and programme.running()
+    staffed = running and programme.staff.filled.any()
+    s = programme.staff
     return {
         f"{prefix}_active": float(running),
         f"{prefix}_{heads}": s.headcount if running else 0.0,
         f"{prefix}_morale": float(s.morale[s.filled].mean()) if staffed else np.nan,
         f"{prefix}_legitimacy": float(programme.legitimacy) if running else np.nan,
-        f"{prefix}_blame": float(programme.blame) if programme is not None else 0.0,
-        f"{prefix}_attrition": float(s.attrition) if s is not None else 0.0,
-        f"{prefix}_presence": float(programme.presence) if programme is not None else 0.0,
+        f"{prefix}_blame": float(programme.blame),
+        f"{prefix}_attrition": float(s.attrition),
+        f"{prefix}_presence": float(programme.presence),
         f"{prefix}_{people}": float(s.prospects[s.filled].mean()) if staffed else np.nan,
     }

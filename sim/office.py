@@ -40,7 +40,6 @@ class Office(Programme):
     function = "office"
 
     def __init__(self, model: LeanModel, quit_rng: np.random.Generator):
-        self.coach_of = {}
         self.pilots: list[dict] = []  # one record per pilot (sim.outcomes.PILOT_COLUMNS)
         self._by_start: dict[int, list[dict]] = {}  # start week -> records, for follow-ups
         self._open: dict[int, dict] = {}  # team -> running pilot record

@@ -95,17 +95,18 @@ class Programme(mesa.Agent):
         over"."""
         raise NotImplementedError
 
-    def claimed_success(self, week: int) -> float:
-        """What it reports to executives: results delivered in the teams it works with now, or
-        the share of the teams it touched a year ago or more that are still above baseline."""
+    def claimed_success(self, week: int, touched: np.ndarray) -> float:
+        """What it reports to executives: results delivered in the teams it works with now
+        (``touched``: recently), or the share of the teams it touched a year ago or more that
+        are still above baseline."""
         line, p = self.model.line, self.model.p
         if self.model.policy.success_metric == "sustained":
             row = FUNCTIONS.index(self.function)
             old = line.first_touched[row] <= week - mech.WEEKS_PER_YEAR
             held = (1.0 + line.result[old]) > line.before[row, old] + p.baseline_margin
             return (float(held.sum()) + 1.0) / (float(old.sum()) + 2.0)  # Laplace: 1/2 at first
-        touched = line.touched_since(self.function, week - p.blame_weeks)
-        return float(line.above_baseline()[touched].mean()) if touched.any() else 0.0
+        n = np.count_nonzero(touched)
+        return np.count_nonzero(line.above_baseline() & touched) / n if n else 0.0
 
     # --- the week ---------------------------------------------------------------------------
     def act(self) -> None:
@@ -134,12 +135,15 @@ class Programme(mesa.Agent):
 
     def reflect(self) -> None:
         """After the line has worked: visibility, blame, specialists, legitimacy and review."""
+        if not self.started:
+            return  # it never ran: nothing to see, blame or review
         model, p = self.model, self.model.p
         week = model.steps
         staffed = self.active and self.staff.headcount > 0
         self.presence = mech.ema(self.presence, 1.0 if staffed else 0.0, p.presence_weeks)
         touched = model.line.touched_since(self.function, week - p.blame_weeks)
-        setbacks = float(model.line.setback()[touched].mean()) if touched.any() else 0.0
+        n = np.count_nonzero(touched)
+        setbacks = np.count_nonzero(model.line.setback() & touched) / n if n else 0.0
         self.blame = mech.ema(self.blame, mech.blame_target(setbacks, p.blame_share), p.blame_weeks)
         if not self.running():
             return
@@ -150,7 +154,7 @@ class Programme(mesa.Agent):
             self.staff.attrition += 1
             self.staff.leave(int(slot), week)
         target = mech.legitimacy_target(
-            self.claimed_success(week),
+            self.claimed_success(week, touched),
             self.blame,
             model.line.support[0],
             p.legitimacy_base,
@@ -165,11 +169,12 @@ class Programme(mesa.Agent):
     def observe(self, week: int) -> None:
         """Specialists learn from the results they can see (subclasses add their follow-ups)."""
         if week % OBSERVE_WEEKS == 0 and len(self.coach_of):
-            above = self.model.line.above_baseline()
-            team_manager = self.model.line.org.team_manager
-            for manager, slot in self.coach_of.items():
-                teams = team_manager == manager
-                self.staff.observe(np.array([slot]), np.array([above[teams].mean()]))
+            line = self.model.line
+            above = np.bincount(
+                line.org.team_manager, line.above_baseline(), minlength=line.org.n_managers
+            ) / np.maximum(line.span, 1.0)
+            managers, slots = self.coach_of[:, 0], self.coach_of[:, 1]
+            self.staff.observe(slots, above[managers])
 
     def review(self, week: int) -> None:
         """Executives' review: cut a programme with low legitimacy, close a discredited one."""
@@ -197,7 +202,8 @@ class Programme(mesa.Agent):
         self.model.line.receive_alumnus(team, skill)
 
     # --- coaching, the same for every programme ------------------------------------------------
-    coach_of: dict[int, int]
+    #: (manager, slot) rows: who coached whom this week
+    coach_of: np.ndarray = np.zeros((0, 2), int)
 
     def coach_line_managers(self, time_by_slot: np.ndarray, week: int) -> None:
         """Coaches visit line managers who accept them, least coaching skill first.
@@ -207,7 +213,7 @@ class Programme(mesa.Agent):
         the same as for pilots) gets none, and the resistance coaches meet wears their morale.
         """
         line, p = self.model.line, self.model.p
-        self.coach_of = {}
+        self.coach_of = np.zeros((0, 2), int)
         total = float(time_by_slot.sum())
         if total <= 1e-12:
             return
@@ -228,7 +234,7 @@ class Programme(mesa.Agent):
         acceptance = line.acceptance(reached)
         line.coach(reached, total / n * quality[slot_of] * acceptance)
         line.touch(self.function, line.teams_of(reached), week)
-        self.coach_of = dict(zip(reached.tolist(), slot_of.tolist(), strict=True))
+        self.coach_of = np.column_stack((reached, slot_of))
 
 
 class LineProgramme(Programme):
@@ -244,7 +250,6 @@ class LineProgramme(Programme):
     function = "line"
 
     def __init__(self, model: LeanModel, quit_rng: np.random.Generator):
-        self.coach_of = {}
         self.funded = 0.0  # protected improvement time per team this week (share of its time)
         self.duty = 0.0  # the duty in force this week
         super().__init__(model, quit_rng)
@@ -286,7 +291,7 @@ class LineProgramme(Programme):
         time = np.where(self.staff.filled, self.staff.fte, 0.0)
         self.coach_line_managers(time, week)
         if self.duty > 0 or self.funded > 0:
-            line.touch(self.function, np.arange(line.n_teams), week)
+            line.touch(self.function, None, week)
 
     def close(self, reason: str, week: int) -> None:
         super().close(reason, week)
