@@ -68,7 +68,7 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "ownership",
     "commitment",
     "cynicism",
-    "escape_hatch",
+    "hatch",
     "improvement_time",
     "performance",
     "pressure",
@@ -112,7 +112,7 @@ TEAM_MEANS: tuple[str, ...] = (
     "ownership",
     "commitment",
     "cynicism",
-    "escape_hatch",
+    "hatch",
     "improvement_time",
     "performance",
 )

@@ -69,7 +69,7 @@ def summarize(
     ledger = {
         c: float(series[c].iloc[1:].sum())
         for c in series.columns
-        if c.startswith(("budget_", "effort_"))
+        if c.startswith(("budget_", "effort_")) and c != "effort_total"
     }
     spent = sum(
         ledger[c]
@@ -113,7 +113,7 @@ def summarize(
         "pilot_sustained_2y": float(pilots["sustained_2y"].mean()) if len(pilots) else np.nan,
         "own_adoption_after_pmo": after,
         "cynicism": float(last["cynicism"]),
-        "escape_hatch": float(series["escape_hatch"].iloc[1:].mean()) if len(series) > 1 else 0.0,
+        "mean_hatch": float(series["hatch"].iloc[1:].mean()) if len(series) > 1 else 0.0,
         "line_programme_closed": (
             float(pmo_info.get("line_closed_week") is not None) if has_line else np.nan
         ),
@@ -122,4 +122,5 @@ def summarize(
         "line_attrition": float(last["line_attrition"]) if has_line else np.nan,
         **{f"total_{k}": v for k, v in ledger.items()},
         "total_budget_spent": spent,
+        "total_effort": float(series["effort_total"].iloc[1:].sum()),
     }
