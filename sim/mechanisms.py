@@ -34,11 +34,6 @@ def subtree_operator(ancestors: np.ndarray, n_managers: int):
     return matrix.toarray() if n_managers * n_teams <= 250_000 else matrix
 
 
-def subtree_mean(values: np.ndarray, ancestors: np.ndarray, n_managers: int) -> np.ndarray:
-    """Mean of a per-team value over every manager's part of the tree (see subtree_operator)."""
-    return subtree_operator(ancestors, n_managers) @ values
-
-
 def unit(x):
     """Clip to [0, 1]. (Two ufuncs: ``np.clip``'s Python wrapper costs more than the arithmetic
     at this model's array sizes, and this runs tens of thousands of times a run.)"""

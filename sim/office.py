@@ -48,6 +48,7 @@ class Office(Programme):
         self._arm = 1  # the product office tries its offer +/- a step, alternately
         self._trials = {1: [0.0, 0.0], -1: [0.0, 0.0]}  # arm -> [sustained, observed]
         self.sunset_trigger_week: int | None = None
+        self._seen: list[tuple[dict, int, bool]] = []  # this week's follow-ups
         super().__init__(model, quit_rng)
 
     # --- what every programme says ------------------------------------------------------------
@@ -186,24 +187,31 @@ class Office(Programme):
         self.staff_load[rec["staff"]] -= 1
 
     # --- after the line has worked ------------------------------------------------------------
-    def observe(self, week: int) -> None:
-        """Follow each pilot's team at fixed ages after the pilot started; the staff who ran it
-        learn from every follow-up they are still there to see (and coaches from their units)."""
-        super().observe(week)
+    def follow_up(self, week: int) -> None:
+        """Follow each pilot's team at fixed ages after the pilot started (also after the office
+        has closed: the measure does not depend on who is left to see it)."""
         line, p = self.model.line, self.model.p
+        self._seen = []
         for tag, age in FOLLOW_UPS.items():
             for rec in self._by_start.get(week - age, ()):
                 perf = 1.0 + float(line.result[rec["team"]])
                 rec[f"performance_{tag}"] = perf
                 rec[f"own_capability_{tag}"] = float(line.own[rec["team"]])
                 sustained = perf > rec["performance_before"] + p.baseline_margin
-                slot = rec["staff"]
-                if self.staff.filled[slot] and self.staff.tenure[slot] >= age:
-                    self.staff.observe(np.array([slot]), np.array([float(sustained)]))
-                if rec["arm"] and age >= FOLLOW_UPS["26w"]:
-                    self._trials[rec["arm"]][0] += float(sustained)
-                    self._trials[rec["arm"]][1] += 1.0
-        if self.model.policy.adaptive_offer and week % p.review_weeks == 0:
+                self._seen.append((rec, age, sustained))
+
+    def observe(self, week: int) -> None:
+        """The staff who ran a pilot learn from every follow-up they are still there to see
+        (and coaches from their units); the product office adapts its offer."""
+        super().observe(week)
+        for rec, age, sustained in self._seen:
+            slot = rec["staff"]
+            if self.staff.filled[slot] and self.staff.tenure[slot] >= age:
+                self.staff.observe(np.array([slot]), np.array([float(sustained)]))
+            if rec["arm"] and age >= FOLLOW_UPS["26w"]:
+                self._trials[rec["arm"]][0] += float(sustained)
+                self._trials[rec["arm"]][1] += 1.0
+        if self.model.policy.adaptive_offer and week % self.model.p.review_weeks == 0:
             self._adapt_offer()
 
     def _adapt_offer(self) -> None:

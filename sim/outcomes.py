@@ -100,7 +100,7 @@ def summarize(
             float(closed if closed is not None else params.weeks) if has_pmo else np.nan
         ),
         "pmo_closed": float(closed is not None) if has_pmo else np.nan,
-        # why the office ended: "sunset", "closed by executives", "cut to nothing"; "" if it
+        # why the office ended: "sunset" or "closed by executives"; "" if it
         # lasted to the horizon or there was none
         "pmo_end_reason": pmo_info.get("closed_reason", ""),
         "pmo_mean_morale": float(series["pmo_morale"].mean()) if has_pmo else np.nan,

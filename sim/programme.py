@@ -115,7 +115,8 @@ class Programme(mesa.Agent):
             self.week_budget = dict.fromkeys(self.week_budget, 0.0)
             return
         week = self.model.steps
-        for slot in self.staff.set_positions(self.positions_fte(), week):
+        ready = week if not self.started else self.staff.ready_week(week)  # founders at once
+        for slot in self.staff.set_positions(self.positions_fte(), ready):
             self.to_line(slot, week)
         self.staff.hire(week, founding=not self.started)
         self.started = True
@@ -145,6 +146,7 @@ class Programme(mesa.Agent):
         n = np.count_nonzero(touched)
         setbacks = np.count_nonzero(model.line.setback() & touched) / n if n else 0.0
         self.blame = mech.ema(self.blame, mech.blame_target(setbacks, p.blame_share), p.blame_weeks)
+        self.follow_up(week)
         if not self.running():
             return
         self.staff.grow()
@@ -166,6 +168,10 @@ class Programme(mesa.Agent):
         if week % p.review_weeks == 0:
             self.review(week)
 
+    def follow_up(self, week: int) -> None:
+        """Record outcomes of past engagements (measurement: it goes on after a programme
+        closes, so late pilots are followed up too). Subclasses with engagements add it."""
+
     def observe(self, week: int) -> None:
         """Specialists learn from the results they can see (subclasses add their follow-ups)."""
         if week % OBSERVE_WEEKS == 0 and len(self.coach_of):
@@ -184,7 +190,7 @@ class Programme(mesa.Agent):
         elif self.legitimacy < p.cut_threshold:
             self.budget_share *= 1.0 - p.cut_fraction
             for slot in self.staff.set_positions(self.positions_fte(), week):
-                self.to_line(slot, week)  # a cut takes effect at the review
+                self.to_line(slot, week)  # a cut takes effect at the review (it only shrinks)
 
     def close(self, reason: str, week: int) -> None:
         """Dissolve the programme: its specialists go back into the line."""
@@ -221,8 +227,12 @@ class Programme(mesa.Agent):
         accept = line.acceptance(managers)
         willing = managers[accept > 0.0]
         n = min(len(willing), math.ceil(total * p.managers_per_coach - 1e-9))
-        coaching_slots = np.flatnonzero(time_by_slot > 0)
-        self.opposed_by_slot[coaching_slots] = 1.0 - float(accept.mean())
+        # the refusal coaches meet, weighted by the share of each one's time spent coaching
+        share = np.divide(
+            time_by_slot, self.staff.fte, out=np.zeros_like(time_by_slot), where=self.staff.fte > 0
+        )
+        refusal = 1.0 - float(accept.mean())
+        self.opposed_by_slot = (1.0 - share) * self.opposed_by_slot + share * refusal
         if n == 0:
             return
         reached = willing[np.argsort(line.coaching[willing], kind="stable")[:n]]

@@ -46,7 +46,7 @@ def run(params: Params | None = None, seed: int = 0) -> RunResult:
 
 def collect_result(model: LeanModel) -> RunResult:
     """Tidy DataFrames from a model that has run (also used by the browser app)."""
-    params = model.p
+    params = model.params  # as given: what the results are labelled with
     series = model.series()
     office, line = model.office, model.line_programme
     had_pmo = office is not None and office.started

@@ -65,12 +65,12 @@ class Specialists:
     def mean_prospects(self) -> float:
         return float(self.prospects[self.filled].mean()) if self.filled.any() else 1.0
 
-    def set_positions(self, total_fte: float, week: int) -> list[int]:
+    def set_positions(self, total_fte: float, ready_week: float) -> list[int]:
         """Make the open positions add up to ``total_fte``: whole positions plus one part-time
-        remainder. Growing adds vacant positions (filled after the hiring delay; at week 0 the
-        founding team is hired at once); shrinking cuts the least experienced positions first.
-        Returns the slots of people who lose their position (the caller sends them somewhere).
-        """
+        remainder. Growing adds vacant positions, to be filled from ``ready_week`` (the caller
+        says when: a founding team at once, later positions after the hiring delay); shrinking
+        cuts the least experienced positions first. Returns the slots of people who lose their
+        position (the caller sends them somewhere)."""
         total_fte = max(float(total_fte), 0.0)
         leaving: list[int] = []
         while self.positions_fte > total_fte + 1e-9:
@@ -88,22 +88,22 @@ class Specialists:
         missing = total_fte - self.positions_fte
         while missing > 1e-9:
             size = min(1.0, missing)
-            self._add_position(size, week)
+            self._add_position(size, ready_week)
             missing -= size
         return leaving
 
-    def _add_position(self, size: float, week: int) -> None:
+    def _add_position(self, size: float, ready_week: float) -> None:
         for name in _ARRAYS:
             setattr(self, name, np.append(getattr(self, name), 0.0))
         self.fte[-1] = size
         self.prospects[-1] = 1.0
         self.filled = np.append(self.filled, False)
         self.cut = np.append(self.cut, False)
-        self.hire_week = np.append(self.hire_week, week)
+        self.hire_week = np.append(self.hire_week, ready_week)
 
     def hire(self, week: int, founding: bool) -> None:
-        """Fill vacant positions whose hire is due: founding staff are experienced, later hires
-        start with the replacement skill (the office's skill decays with turnover)."""
+        """Fill vacant positions whose hire is due: founding specialists are experienced, later
+        hires start with the replacement skill (a programme's skill decays with turnover)."""
         p = self.p
         due = np.flatnonzero(~self.filled & ~self.cut & (self.hire_week <= week))
         if len(due) == 0:
@@ -116,6 +116,11 @@ class Specialists:
         self.success[due] = 0.5
         self.opposed[due] = 0.0
 
+    def ready_week(self, week: int) -> float:
+        """When a vacancy opened now can be filled: after a hiring delay that grows when the
+        role is known as a career trap (mechanism 9)."""
+        return week + mech.hiring_delay(self.p.hiring_weeks, self.mean_prospects())
+
     def leave(self, slot: int, week: int) -> float:
         """Someone leaves their position (quits, rotates, is cut): the vacancy is refilled
         after a hiring delay that grows when the role is known as a career trap. Returns the
@@ -123,8 +128,7 @@ class Specialists:
         skill = float(self.skill[slot])
         self.filled[slot] = False
         self.tenure[slot] = 0.0
-        delay = mech.hiring_delay(self.p.hiring_weeks, self.mean_prospects())
-        self.hire_week[slot] = week + delay
+        self.hire_week[slot] = self.ready_week(week)
         return skill
 
     # --- the week -------------------------------------------------------------------------------

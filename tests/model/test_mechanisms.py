@@ -12,7 +12,7 @@ def test_subtree_mean_averages_over_every_team_below_a_manager():
     # exec 0 -> managers 1, 2; teams 0, 1 under 1 and team 2 under 2
     ancestors = np.array([[0, 0, 0], [1, 1, 2]])
     values = np.array([1.0, 3.0, 8.0])
-    assert mech.subtree_mean(values, ancestors, 3).tolist() == [4.0, 2.0, 8.0]
+    assert (mech.subtree_operator(ancestors, 3) @ values).tolist() == [4.0, 2.0, 8.0]
 
 
 def test_prestige_threat_weighs_more_in_high_power_distance():
