@@ -11,7 +11,8 @@ from omegaconf import OmegaConf
 from sim import MECHANISMS, STRATEGIES, Params
 from sim.sweep import session
 from sim.sweep.cells import SweepConfigError, job_from_config
-from sim.sweep.config import CONFIG_DIR, help_text, register_configs
+from sim import cultures
+from sim.sweep.config import CONFIG_DIR, culture_nodes, help_text, register_configs
 
 #: Hofstede's power distance index, 2015-08-16 table, as the model brief lists it.
 HOFSTEDE_PDI = {
@@ -77,13 +78,13 @@ def test_policy_fields_beside_a_strategy_override_its_preset():
 def test_culture_presets_set_power_distance_from_hofstede_pdi(country):
     pdi = HOFSTEDE_PDI[country]
     assert params(f"culture={country}").power_distance == pytest.approx(min(pdi / 100, 1.0))
-    text = (CONFIG_DIR / "culture" / f"{country}.yaml").read_text()
-    assert "2015-08-16" in text and f"hofstede_pdi: {pdi}" in text
+    node = composed(f"culture={country}").culture
+    assert node.hofstede_pdi == pdi and "2015-08-16" in node.source
 
 
-def test_culture_presets_are_exactly_the_table():
-    presets = {p.stem for p in (CONFIG_DIR / "culture").glob("*.yaml")}
-    assert presets == {*HOFSTEDE_PDI, "custom"}
+def test_culture_group_is_generated_from_the_one_table():
+    assert not (CONFIG_DIR / "culture").exists()  # no YAML copy to go stale
+    assert set(culture_nodes()) == {*cultures.cultures(), "custom"} == {*HOFSTEDE_PDI, "custom"}
 
 
 def test_explicit_power_distance_beside_a_country_is_rejected_naming_both():

@@ -35,13 +35,8 @@ def script(name: str) -> str:
 
 
 def env(run_log: Path | None = None) -> dict[str, str]:
-    """The environment for a subprocess: this tests folder importable, an optional run log.
-
-    The code version is pinned, so that other people editing sim/ in a shared checkout while a
-    test runs do not turn "resume" into "recompute" (test_sweep_runner tests the detection).
-    """
+    """The environment for a subprocess: this tests folder importable, an optional run log."""
     out = dict(os.environ)
-    out["LEAN_SIM_CODE_VERSION"] = "test-sweep"
     out["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS_DIR), out.get("PYTHONPATH")]))
     out.pop("HYDRA_FULL_ERROR", None)
     if run_log is not None:
