@@ -46,7 +46,7 @@ class SweepConfigError(ValueError):
     """A configuration cannot run; the message lists every bad value and what is allowed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlanCell:
     """What a plan needs of a cell, without its Params (a large design would need GBs)."""
 
@@ -73,12 +73,14 @@ class Cell:
     def cell_id(self) -> str:
         return cell_id(self.params, self.culture)
 
-    def describe(self) -> str:
-        """A short human label for logs: the strategy and what differs from the defaults."""
-        changed = [f"{k}={v}" for k, v in non_default(self.params).items() if k != "strategy"]
+    def describe(self, changed: dict[str, Any] | None = None) -> str:
+        """A short human label for logs: the strategy and what differs from the defaults
+        (``changed``: ``sim.seeds.non_default(params)`` when the caller has it already)."""
+        changed = non_default(self.params) if changed is None else changed
+        words = [f"{k}={v}" for k, v in changed.items() if k != "strategy"]
         if self.culture != CUSTOM_CULTURE:
-            changed.insert(0, f"culture={self.culture}")
-        return " ".join([self.params.strategy, *changed])
+            words.insert(0, f"culture={self.culture}")
+        return " ".join([self.params.strategy, *words])
 
     def plan_cell(self) -> PlanCell:
         return PlanCell(
@@ -86,7 +88,7 @@ class Cell:
             self.params.strategy,
             self.culture,
             self.design_row,
-            self.describe(),
+            self.describe(non_default(self.params)),
             world_digest(self.params),
             progress.run_seconds(self.params.n_teams, self.params.weeks),
         )

@@ -367,7 +367,11 @@ def main(argv: list[str] | None = None) -> int:
             with FolderLock(directory, command=" ".join(["lean-sim-merge", *sys.argv[1:]])) as lock:
                 lock.acquire(wait=args.wait)
                 report = merge_experiment(directory, allow_mixed_versions=args.allow_mixed_versions)
-        except (MergeError, FolderBusy, store.StoreError) as err:
+        except MergeError as err:  # a damaged plan: the folder cannot be merged as it is
+            print(f"lean-sim-merge: {err}", file=sys.stderr)
+            status = USAGE_ERROR
+            continue
+        except (FolderBusy, store.StoreError) as err:
             print(f"lean-sim-merge: {err}", file=sys.stderr)
             status = status or 1
             continue

@@ -153,8 +153,11 @@ def count_runs(
             entry.setdefault("runs_to_do", None)
             continue
         job, cell = launched[entry["cell_id"]]
-        seeds = [replicate_seed(job.base_seed, r, cell.world) for r in range(job.replicates)]
-        runs, problem = runs_to_do(cell.cell_id, experiment_dir, seeds, job.force)
+        if job.force or not (store.cell_dir(experiment_dir, cell.cell_id) / store.MANIFEST).exists():
+            runs, problem = job.replicates, None  # nothing stored: no seeds to compare
+        else:
+            seeds = [replicate_seed(job.base_seed, r, cell.world) for r in range(job.replicates)]
+            runs, problem = runs_to_do(cell.cell_id, experiment_dir, seeds, job.force)
         entry["runs_to_do"] = runs
         total += job.replicates
         todo += runs

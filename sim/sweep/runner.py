@@ -286,6 +286,9 @@ def _run_cell_of_job(
     except OSError as err:  # a full disk, a read-only folder, a file-size limit
         error = f"cannot write {err.filename or directory}: {err.strerror or err}"
         return CellReport(cell, "failed", 0, 0.0, error)
+    except SystemExit as err:  # a run function that exits would end the whole job
+        error = f"the run function exited (SystemExit {err.code!r})"
+        return CellReport(cell, "failed", 0, 0.0, error)
 
 
 def run_job(job: JobSpec) -> list[CellReport]:

@@ -282,8 +282,7 @@ def start(config: DictConfig, jobs: list[JobSpec], *, sweep_dir: Path | None = N
         notes: list[str] = []
         counts = {}
         for experiment_dir, plan in plans.items():
-            if not experiment_dir.exists():
-                created.append(experiment_dir)
+            created.extend(_missing_folders(experiment_dir))
             lock = FolderLock(experiment_dir)
             lock.acquire(wait=_flag(config, "wait"))
             session.folders[experiment_dir] = lock
@@ -340,8 +339,19 @@ def start(config: DictConfig, jobs: list[JobSpec], *, sweep_dir: Path | None = N
     return session
 
 
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    for path in [folder, *folder.parents]:
+        if path.exists():
+            break
+        missing.append(path)
+    return missing
+
+
 def _abandon(session: Session, created: list[Path]) -> None:
-    """Release the folders and remove those this command created (they are empty)."""
+    """Release the folders and remove those this command created (deepest first; they hold
+    nothing once the lock is released)."""
     session.release()
     for folder in created:
         with contextlib.suppress(OSError):

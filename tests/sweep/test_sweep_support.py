@@ -95,3 +95,48 @@ def assert_same_tables(left: Path, right: Path) -> None:
     a, b = read_tables(left), read_tables(right)
     for name in a:
         pd.testing.assert_frame_equal(a[name], b[name], check_exact=True, obj=name)
+
+
+def crashing_run(params: sim.Params, seed: int) -> sim.RunResult:
+    """sim.run, except that at resistance 0.9 the worker process kills itself (SIGKILL), as a
+    segfault or the out-of-memory killer would; never the sweep's main process."""
+    if params.resistance == FAIL_RESISTANCE and os.environ.get("LEAN_SIM_SWEEP_PID") not in (
+        None,
+        str(os.getpid()),
+    ):
+        os.kill(os.getpid(), 9)
+    return counting_run(params, seed)
+
+
+def exiting_run(params: sim.Params, seed: int) -> sim.RunResult:
+    """sim.run, except that resistance 0.9 calls sys.exit (a run function that ends the job)."""
+    if params.resistance == FAIL_RESISTANCE:
+        raise SystemExit(3)
+    return counting_run(params, seed)
+
+
+def pid_run(params: sim.Params, seed: int) -> sim.RunResult:
+    """Writes its process id to the run log, then sleeps: a sweep to kill while workers run."""
+    log = os.environ.get(RUN_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+    time.sleep(2.0)
+    return sim.run(params, seed=seed)
+
+
+def sweep_in_child(
+    folder: str, cells: list[dict], replicates: int, base_seed: int, kill_at: str
+) -> None:
+    """Target of a forked child: the Python sweep with the fault-injection hook armed."""
+    from sim.sweep.local import sweep_cells
+    from sim.sweep.store import KILL_AT_ENV
+
+    os.environ[KILL_AT_ENV] = kill_at
+    sweep_cells(
+        [sim.Params(**c) for c in cells],
+        Path(folder),
+        replicates=replicates,
+        base_seed=base_seed,
+        extend=True,
+    )
