@@ -50,7 +50,7 @@ SUMMARY_MEASURES: tuple[str, ...] = (
 )
 
 #: Columns of runs.parquet that identify a run rather than describe it.
-ID_COLUMNS: tuple[str, ...] = ("run_id", "cell_id", "replicate", "seed", "code_version")
+ID_COLUMNS: tuple[str, ...] = ("run_id", "cell_id", "replicate", "seed", "model_version")
 #: Labels that are part of a condition without being Params fields.
 LABEL_COLUMNS: tuple[str, ...] = ("culture",)
 

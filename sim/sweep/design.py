@@ -117,7 +117,9 @@ def _read_csv(path: str) -> pd.DataFrame:
     except csv.Error as err:
         raise DesignError(f"design={path!r}: not a CSV file ({err})") from None
     try:
-        table = pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(strings_can_be_null=True))
+        table = pa_csv.read_csv(
+            path, convert_options=pa_csv.ConvertOptions(strings_can_be_null=True)
+        )
     except (pa.ArrowException, OSError) as err:
         raise DesignError(f"design={path!r}: cannot read it as CSV ({err})") from None
     return table.to_pandas()

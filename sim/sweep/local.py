@@ -65,7 +65,9 @@ def sweep_cells(
     with FolderLock(experiment_dir) as lock:
         lock.acquire(wait=wait)
         (plan,) = plan_mod.new_plans([job], launcher="sim.sweep.local").values()
-        plan = plan_mod.reconcile(experiment_dir, store.read_plan(experiment_dir), plan, extend=extend)
+        plan = plan_mod.reconcile(
+            experiment_dir, store.read_plan(experiment_dir), plan, extend=extend
+        )
         plan_mod.count_runs(plan, [job], experiment_dir)
         with store.os_errors(str(experiment_dir)):
             store.remove_stale_temporaries(experiment_dir)

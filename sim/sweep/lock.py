@@ -86,9 +86,7 @@ class FolderLock:
                 print(f"lean-sim: waiting: {self.describe_holder()}", file=sys.stderr, flush=True)
                 lease.acquire(timeout=-1, poll_interval=POLL_SECONDS)
         except filelock.LeaseSettingsMismatch as err:
-            raise FolderBusy(
-                f"{self.path}: {err} (set {LEASE_ENV} alike on every host)"
-            ) from None
+            raise FolderBusy(f"{self.path}: {err} (set {LEASE_ENV} alike on every host)") from None
         except OSError as err:
             raise store.StoreError(
                 f"cannot lock {self.folder} ({err.strerror or err}); choose a folder you can "

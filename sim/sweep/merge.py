@@ -152,7 +152,9 @@ def merge_experiment(
         tables, damaged = _tables(experiment_dir, ready)
         for entry, reason in damaged:
             report.missing.append({**_label(entry), "reason": reason})
-        ready = [item for item in ready if item[0]["cell_id"] not in {e["cell_id"] for e, _ in damaged}]
+        ready = [
+            item for item in ready if item[0]["cell_id"] not in {e["cell_id"] for e, _ in damaged}
+        ]
         report.cells = len(ready)
         report.model_versions = dict(Counter(m["model_version"] for _, m in ready))
         files = {}
@@ -227,7 +229,9 @@ def _tables(
 
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
         results = list(pool.map(read, ready))
-    damaged = [(entry, r) for (entry, _), r in zip(ready, results, strict=True) if isinstance(r, str)]
+    damaged = [
+        (entry, r) for (entry, _), r in zip(ready, results, strict=True) if isinstance(r, str)
+    ]
     cells = [(item, r) for item, r in zip(ready, results, strict=True) if not isinstance(r, str)]
     if not cells:
         return None, damaged

@@ -153,7 +153,10 @@ def count_runs(
             entry.setdefault("runs_to_do", None)
             continue
         job, cell = launched[entry["cell_id"]]
-        if job.force or not (store.cell_dir(experiment_dir, cell.cell_id) / store.MANIFEST).exists():
+        if (
+            job.force
+            or not (store.cell_dir(experiment_dir, cell.cell_id) / store.MANIFEST).exists()
+        ):
             runs, problem = job.replicates, None  # nothing stored: no seeds to compare
         else:
             seeds = [replicate_seed(job.base_seed, r, cell.world) for r in range(job.replicates)]

@@ -176,7 +176,7 @@ def run_cell(
             run_seconds.append(round(time.perf_counter() - tic, 4))
             for name in store.FRAMES:
                 frames[name].append(getattr(result, name).assign(replicate=replicate))
-    except Exception as err:  # recorded, so that the other cells go on
+    except (Exception, SystemExit) as err:  # recorded, so that the other cells go on
         error = f"replicate {replicate} (seed {seeds[replicate]}): {type(err).__name__}: {err}"
         manifest.update(
             status="failed",

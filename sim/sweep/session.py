@@ -407,4 +407,3 @@ def print_table(runs_path: Path, columns: list[str]) -> None:
 def override_keys(config: DictConfig) -> list[str]:
     """The task overrides of a single run, as given on the command line."""
     return [str(o) for o in config.hydra.overrides.task]
-

@@ -3,7 +3,7 @@
 Layout (docs/results.md describes every file and column)::
 
     results/<experiment>/
-        lock, lock.json          while a sweep or a merge runs: who holds the folder (sim.sweep.lock)
+        lock, lock.json          while a sweep or merge runs: who holds it (sim.sweep.lock)
         sweep.json               the plan: its cells in order, replicates, base seeds, seed digests
         progress.jsonl           one line per started and finished cell of the running sweep
         cells/<cell_id>/         one folder per cell (git-ignored)

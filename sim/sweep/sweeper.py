@@ -235,7 +235,9 @@ def plan_launches(
             cell_ids = ids(job)
             for i in range(design_mod.n_chunks(len(cell_ids), chunk_size)):
                 chunk = cell_ids[i * chunk_size : (i + 1) * chunk_size]
-                launches.append(Launch([*overrides, f"design_chunk={i}"], job.experiment_dir, chunk))
+                launches.append(
+                    Launch([*overrides, f"design_chunk={i}"], job.experiment_dir, chunk)
+                )
         elif size <= 1 or len(job.cells) != 1:
             flush()
             launches.append(Launch(overrides, job.experiment_dir, ids(job)))

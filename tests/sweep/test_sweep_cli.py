@@ -9,7 +9,6 @@ import subprocess
 import time
 
 import pandas as pd
-import pytest
 from test_sweep_support import (
     QUIET,
     TINY,
@@ -50,8 +49,14 @@ def test_resume_runs_nothing_the_second_time(tmp_path):
     assert grown.returncode == 0, grown.stderr
     assert count_runs(log) == 18
     forced = lean_sim(
-        "-m", *args, "force=true", "strategy=none", "replicates=3", "extend=true",
-        cwd=tmp_path, run_log=log,
+        "-m",
+        *args,
+        "force=true",
+        "strategy=none",
+        "replicates=3",
+        "extend=true",
+        cwd=tmp_path,
+        run_log=log,
     )
     assert forced.returncode == 0, forced.stderr
     assert count_runs(log) == 27

@@ -8,10 +8,9 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import ConfigCompositionException, MissingConfigException
 from omegaconf import OmegaConf
 
-from sim import MECHANISMS, STRATEGIES, Params
+from sim import MECHANISMS, STRATEGIES, Params, cultures
 from sim.sweep import session
 from sim.sweep.cells import SweepConfigError, job_from_config
-from sim import cultures
 from sim.sweep.config import CONFIG_DIR, culture_nodes, help_text, register_configs
 
 #: Hofstede's power distance index, 2015-08-16 table, as the model brief lists it.

@@ -16,8 +16,8 @@ from sim.params import POLICY_FIELDS
 from sim.provenance import model_version
 from sim.sweep import progress, store
 from sim.sweep.cells import Cell
-from sim.sweep.merge import ID_COLUMNS, merge_experiment
 from sim.sweep.local import sweep_cells
+from sim.sweep.merge import ID_COLUMNS, merge_experiment
 
 TINY = {"n_teams": 24, "weeks": 60}
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "results.md"
