@@ -393,7 +393,7 @@ def test_a_200k_row_design_validates_without_gigabytes(tmp_path):
     the full size: about 1.5 minutes)."""
     pytest.importorskip("resource")
     rng = np.random.default_rng(0)
-    n = 40_000
+    n = 20_000
     pd.DataFrame(
         {
             "resistance": rng.random(n).round(6),

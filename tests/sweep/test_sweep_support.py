@@ -7,11 +7,14 @@ model. Subprocesses find this module through PYTHONPATH.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -56,6 +59,51 @@ def lean_sim(
         text=True,
         timeout=timeout,
     )
+
+
+@dataclass
+class Done:
+    """What a command did: its exit status and output (as subprocess.CompletedProcess)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def lean_sim_here(*args: str, cwd: Path, run_log: Path | None = None) -> Done:
+    """Run ``lean-sim args...`` in this process (as the console script does: sim.sweep.cli.main),
+    in ``cwd``; about 2 s faster than a subprocess, which starts Python and imports the model."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sim.sweep import cli
+
+    saved = {k: os.environ.get(k) for k in (RUN_LOG_ENV, "LEAN_SIM_SWEEP_PID")}
+    if run_log is not None:
+        os.environ[RUN_LOG_ENV] = str(run_log)
+    out, err = io.StringIO(), io.StringIO()
+    code: object = 0
+    GlobalHydra.instance().clear()
+    argv = sys.argv[:]
+    try:
+        with (
+            contextlib.chdir(cwd),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            try:
+                cli.main(list(args))
+            except SystemExit as exit_:
+                code = exit_.code
+    finally:
+        sys.argv = argv
+        GlobalHydra.instance().clear()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    status = 0 if code is None else code if isinstance(code, int) else 1
+    return Done(status, out.getvalue(), err.getvalue())
 
 
 def counting_run(params: sim.Params, seed: int) -> sim.RunResult:

@@ -15,6 +15,7 @@ from test_sweep_support import (
     assert_same_tables,
     env,
     lean_sim,
+    lean_sim_here,
     read_tables,
     script,
 )
@@ -44,7 +45,7 @@ def test_under_joblib_a_worker_that_dies_fails_only_its_own_cells(tmp_path):
 
 
 def test_under_the_basic_launcher_a_run_that_exits_fails_only_its_cell(tmp_path):
-    result = lean_sim("-m", *GRID, "runner=test_sweep_support.exiting_run", cwd=tmp_path)
+    result = lean_sim_here("-m", *GRID, "runner=test_sweep_support.exiting_run", cwd=tmp_path)
     out = result.stdout + result.stderr
     assert result.returncode == 1, out[-3000:]
     assert out.count("FAILED cell") == 2 and "SystemExit: 3" in out
@@ -100,8 +101,8 @@ def test_lean_sim_killed_while_overwriting_cells_with_another_base_seed_reruns_r
     args = ["-m", "strategy=none,centralized", "replicates=2", *TINY, *QUIET]
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     whole.mkdir(), killed.mkdir()
-    assert lean_sim(*args, cwd=whole).returncode == 0
-    assert lean_sim(*args, cwd=killed).returncode == 0
+    assert lean_sim_here(*args, cwd=whole).returncode == 0
+    assert lean_sim_here(*args, cwd=killed).returncode == 0
     kill = {**env(), "LEAN_SIM_KILL_AT": "cell/manifest.json@2"}
     died = subprocess.run(
         [script("lean-sim"), *args, "base_seed=1", "extend=true"],
@@ -111,7 +112,7 @@ def test_lean_sim_killed_while_overwriting_cells_with_another_base_seed_reruns_r
         text=True,
     )
     assert died.returncode == -signal.SIGKILL
-    rerun = lean_sim(*args, "extend=true", cwd=killed)
+    rerun = lean_sim_here(*args, "extend=true", cwd=killed)
     assert rerun.returncode == 0, rerun.stderr
     assert "(0 already done)" in rerun.stdout  # no stale cell passed for finished
     assert_same_tables(whole / "results" / "scratch", killed / "results" / "scratch")
