@@ -59,16 +59,18 @@ def format_seconds(seconds: float) -> str:
     return f"{secs}s"
 
 
-#: Rough cost of a run: seconds per team-week, plus a fixed cost per run. Measured with
-#: benchmarks/bench_model.py (a default run of 200 teams x 520 weeks took 0.11-0.15 s on this
-#: project's 2-core machine, 2026-11), rounded up: an estimate to size a sweep, not a promise.
-SECONDS_PER_TEAM_WEEK = 1.5e-6
+#: Rough cost of a run: a fixed cost, a cost per week and a cost per team-week. Fitted to
+#: benchmarks/results/bench_model.json (a centralized run of 200 teams x 520 weeks took 0.15 s,
+#: of 10,000 teams x 520 weeks 1.2 s, on this project's 2-core machine, 2026-11), rounded up:
+#: an estimate to size a sweep before it starts, not a promise.
 SECONDS_PER_RUN = 0.02
+SECONDS_PER_WEEK = 3e-4
+SECONDS_PER_TEAM_WEEK = 2.5e-7
 
 
 def run_seconds(n_teams: int, weeks: int) -> float:
     """Estimated seconds of one run of an organization of ``n_teams`` over ``weeks``."""
-    return SECONDS_PER_RUN + SECONDS_PER_TEAM_WEEK * n_teams * weeks
+    return SECONDS_PER_RUN + weeks * (SECONDS_PER_WEEK + SECONDS_PER_TEAM_WEEK * n_teams)
 
 
 def _append(experiment_dir: Path, entry: dict[str, Any]) -> None:

@@ -248,6 +248,8 @@ def _estimate(jobs: list[JobSpec], runs_of: dict[str, int] | None = None) -> tup
 
 
 def _cost_words(seconds: float, n_workers: int | None) -> str:
+    if seconds < 1:
+        return "under a second of compute"
     text = f"about {progress.format_seconds(seconds)} of compute"
     if n_workers and n_workers > 1:
         text += f" (about {progress.format_seconds(seconds / n_workers)} on {n_workers} workers)"
