@@ -152,7 +152,8 @@ def run_cell(
     seeds = replicate_seeds(cell.params, base_seed, replicates)
     done, old, problem = (0, None, None)
     if not force:
-        done, old, problem = stored_state(cell.cell_id, experiment_dir, seeds, full=True)
+        # sizes here; the digests are checked on the very bytes read (store.read_cell_frames)
+        done, old, problem = stored_state(cell.cell_id, experiment_dir, seeds, full=False)
     if problem:
         log.warning(f"cell {cell.cell_id} ({cell.describe()}): {problem}; recomputing it")
     frames: dict[str, list[pd.DataFrame]] = {name: [] for name in store.FRAMES}
