@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import string
 import subprocess
 import sys
@@ -207,6 +208,45 @@ def test_lean_sim_merge_rejects_what_is_not_an_experiment_folder(case_dir, capsy
     for text in named:
         assert text in err, (text, err)
     assert snapshot(case_dir) == before
+
+
+def _runs(folder: Path, rows: int) -> Path:
+    from sim.sweep.local import sweep_cells
+
+    sweep_cells([Params(**_small())], folder / "src", replicates=1)
+    runs = pd.read_parquet(folder / "src" / "runs.parquet")
+    runs.iloc[:rows].to_parquet(folder / "runs.parquet")
+    shutil.rmtree(folder / "src")
+    return folder
+
+
+REPORT_CASES = {
+    "a corrupt runs.parquet": (lambda d: _write(d, "runs.parquet", b"PAR1 garbage"), "runs"),
+    "a 0-row runs.parquet": (lambda d: _runs(d, 0), "holds no runs"),
+    "a corrupt manifest.json": (
+        lambda d: _write(_runs(d, 1), "manifest.json", b"{bad"),
+        "manifest.json: not valid JSON",
+    ),
+}
+
+
+def _write(folder: Path, name: str, data: bytes) -> Path:
+    (folder / name).write_bytes(data)
+    return folder
+
+
+@pytest.mark.parametrize("case", sorted(REPORT_CASES))
+def test_lean_sim_report_rejects_damaged_tables_with_exit_2(tmp_path, capsys, case):
+    pytest.importorskip("matplotlib", reason="extra 'studies'")
+    from experiments.report import main as report_main
+
+    make, named = REPORT_CASES[case]
+    folder = make(tmp_path / "e" if (tmp_path / "e").mkdir() is None else tmp_path)
+    before = snapshot(folder)
+    assert report_main([str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert named in err and "Traceback" not in err
+    assert snapshot(folder) == before
 
 
 def test_minus_zero_is_the_same_cell_as_zero():

@@ -116,3 +116,28 @@ def test_lean_sim_killed_while_overwriting_cells_with_another_base_seed_reruns_r
     assert rerun.returncode == 0, rerun.stderr
     assert "(0 already done)" in rerun.stdout  # no stale cell passed for finished
     assert_same_tables(whole / "results" / "scratch", killed / "results" / "scratch")
+
+
+def test_past_a_file_size_limit_cells_fail_with_a_message_not_a_traceback(tmp_path):
+    """A file-size limit (as a full disk) while cells are written: each cell fails naming its
+    folder, nothing is half-written, the command exits 1 and says so."""
+    resource = pytest.importorskip("resource")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
+
+    # GIT_OPTIONAL_LOCKS=0: the provenance's `git status` must not try to rewrite the index
+    # under the limit (git would die of SIGXFSZ and leave index.lock in the checkout)
+    result = subprocess.run(
+        [script("lean-sim"), "-m", "strategy=none,centralized", "replicates=2", *TINY, *QUIET],
+        cwd=tmp_path,
+        env={**env(), "GIT_OPTIONAL_LOCKS": "0"},
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+    )
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out[-3000:]
+    assert out.count("File too large") == 2 and "cannot write" in out
+    assert "Traceback" not in out
+    assert not list((tmp_path / "results" / "scratch" / "cells").rglob("manifest.json"))
