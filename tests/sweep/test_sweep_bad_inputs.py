@@ -23,7 +23,7 @@ import pytest
 from hydra.core.global_hydra import GlobalHydra
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_sweep_support import QUIET, TINY
+from test_sweep_support import QUIET, TINY, hydra_logging_restored
 
 from sim import Params
 from sim.__main__ import main as sim_main
@@ -144,7 +144,8 @@ def case_dir(tmp_path, monkeypatch) -> Path:
         (folder / name).write_bytes(data)
     monkeypatch.chdir(folder)
     GlobalHydra.instance().clear()
-    yield folder
+    with hydra_logging_restored():
+        yield folder
     GlobalHydra.instance().clear()
 
 

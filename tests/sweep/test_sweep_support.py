@@ -70,6 +70,26 @@ class Done:
     stderr: str
 
 
+@contextlib.contextmanager
+def hydra_logging_restored():
+    """Hydra configures the root logger (handlers on the current sys.stdout) for an in-process
+    command; restore it after, so later tests do not log into a closed capture stream."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        yield
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
+        for handler in handlers:
+            if handler not in root.handlers:
+                root.addHandler(handler)
+        root.setLevel(level)
+
+
 def lean_sim_here(*args: str, cwd: Path, run_log: Path | None = None) -> Done:
     """Run ``lean-sim args...`` in this process (as the console script does: sim.sweep.cli.main),
     in ``cwd``; about 2 s faster than a subprocess, which starts Python and imports the model."""
