@@ -149,3 +149,14 @@ def test_lean_sim_merge_merges_on_demand_and_reports_missing_cells(tmp_path, cap
     merge = [script("lean-sim-merge"), str(experiment)]  # the console script, once
     result = subprocess.run(merge, capture_output=True, text=True, env=env())
     assert result.returncode == 1 and f"MISSING cell {cell.name}" in result.stdout
+
+
+def test_a_sweep_above_the_cap_needs_yes_and_then_runs(tmp_path):
+    huge = ["n_teams=100000", "weeks=5200", "replicates=60", *QUIET]  # about 2.2 hours
+    runner = "runner=test_sweep_support.tiny_stand_in_run"
+    refused = lean_sim_here(*huge, runner, cwd=tmp_path)
+    assert refused.returncode == 2 and "above the cap of 2 hours" in refused.stderr
+    assert "yes=true" in refused.stderr and not (tmp_path / "results").exists()
+    done = lean_sim_here(*huge, runner, "yes=true", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "60 runs (0 already done), about 2h" in done.stdout
