@@ -6,6 +6,9 @@
   package data) plus ``custom``; a country sets ``power_distance`` (the sweep then applies
   ``sim.cultures.apply_culture``, the conflict rule the browser app uses too).
 * ``preset/<name>``: ``+preset=<name>`` applies a preset of ``sim.presets`` (package data).
+* ``experiment/ablation`` and ``experiment/countries``: the sweeps whose axes are lists the
+  model owns (every mechanism of ``sim.registry``; every country of ``sim.cultures``), so they
+  grow with the model instead of going stale as YAML copies.
 * ``hydra/help/lean_sim``: ``lean-sim --help`` lists every field with its default, allowed
   values and meaning (from the pydantic field definitions).
 
@@ -24,7 +27,7 @@ from hydra.core.config_store import ConfigStore
 from pydantic.fields import FieldInfo
 
 from sim import cultures, presets
-from sim.params import Params
+from sim.params import MECHANISMS, STRATEGIES, Params
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 
@@ -148,12 +151,53 @@ def culture_nodes() -> dict[str, dict[str, Any]]:
     return nodes
 
 
+def generated_experiments() -> dict[str, dict[str, Any]]:
+    """Experiments whose sweep axes come from the model's own lists (see the module docstring).
+
+    * ``ablation``: each mechanism switched off in turn (``ablate=<name>``; ``null`` is the full
+      model), for both main strategies; seeds ignore the switches, so every variant meets the
+      same organizations.
+    * ``countries``: every country's Hofstede power distance x every strategy; Germany and
+      Great Britain share PDI 35, so their runs are identical (same world, same seeds).
+    """
+    return {
+        "ablation": {
+            "experiment_name": "ablation",
+            "replicates": 10,
+            "hydra": {
+                "sweeper": {
+                    "params": {
+                        "strategy": "centralized,embedded",
+                        "ablate": ",".join(["null", *MECHANISMS]),
+                    }
+                }
+            },
+        },
+        "countries": {
+            "experiment_name": "countries",
+            "replicates": 10,
+            "hydra": {
+                "sweeper": {
+                    "params": {
+                        "culture": ",".join(cultures.cultures()),
+                        "strategy": ",".join(STRATEGIES),
+                    }
+                }
+            },
+        },
+    }
+
+
 def register_configs() -> None:
     """Store the generated nodes in Hydra's ConfigStore (idempotent)."""
     store = ConfigStore.instance()
     store.store(name="sim_params", node=params_defaults(), provider="lean-sim")
     for name, node in culture_nodes().items():
         store.store(group="culture", name=name, node=node, package="_global_", provider="lean-sim")
+    for name, node in generated_experiments().items():
+        store.store(
+            group="experiment", name=name, node=node, package="_global_", provider="lean-sim"
+        )
     # `+preset=<name>`: the presets that ship as package data (sim/data/presets/).
     for name in presets.names():
         store.store(
@@ -196,7 +240,7 @@ def options() -> dict[str, set[str]]:
         if folder.is_dir() and folder.name != "hydra":
             groups[folder.name] = {p.stem for p in folder.glob("*.yaml")}
     store = ConfigStore.instance()
-    for group in ("culture", "preset"):
+    for group in ("culture", "preset", "experiment"):
         groups.setdefault(group, set()).update(
             name.removesuffix(".yaml") for name in store.list(group)
         )

@@ -11,7 +11,7 @@ from omegaconf import OmegaConf
 from sim import MECHANISMS, STRATEGIES, Params, cultures
 from sim.sweep import session
 from sim.sweep.cells import SweepConfigError, job_from_config
-from sim.sweep.config import CONFIG_DIR, culture_nodes, help_text, register_configs
+from sim.sweep.config import CONFIG_DIR, culture_nodes, help_text, options, register_configs
 
 #: Hofstede's power distance index, 2015-08-16 table, as the model brief lists it.
 HOFSTEDE_PDI = {
@@ -180,7 +180,14 @@ EXPECTED_CELLS = {
 
 
 def test_the_experiments_of_the_issue_exist():
-    assert set(EXPECTED_CELLS) <= {p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml")}
+    assert set(EXPECTED_CELLS) <= options()["experiment"]
+
+
+def test_ablation_and_countries_are_generated_from_the_models_lists():
+    assert not (CONFIG_DIR / "experiment" / "ablation.yaml").exists()
+    assert not (CONFIG_DIR / "experiment" / "countries.yaml").exists()
+    cultures_swept = sweep_params("countries")["culture"].split(",")
+    assert cultures_swept == list(cultures.cultures())
 
 
 @pytest.mark.parametrize("experiment", sorted(EXPECTED_CELLS))
