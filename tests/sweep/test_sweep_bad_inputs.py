@@ -256,12 +256,8 @@ def test_minus_zero_is_the_same_cell_as_zero():
     assert a.cell_id == b.cell_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="base_improvement_time=1 makes the output baseline 0 (performance = output/0 = NaN); "
-    "the rule belongs in sim.Params (proposed to the lead: base_improvement_time < 1)",
-)
 def test_allowed_values_never_give_nan_performance():
+    """base_improvement_time = 1 would make the output baseline 0 (performance NaN): rejected."""
     values = {"base_improvement_time": 1.0, "max_improvement_time": 1.0, **_small()}
     with pytest.raises((ParamsError, SweepConfigError)):
         job_from_config(_values(**values), cwd="/tmp")
