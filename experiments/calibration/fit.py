@@ -179,12 +179,12 @@ def stop_reason(
         )
         return f"{why} (a last, incomplete generation of {cut} simulations was discarded)"
     if len(generations) >= settings.max_generations:
-        return "the maximum number of generations"
+        return "it reached the maximum number of generations"
     if stored >= settings.max_simulations:
         return "the simulation budget was spent"
     if last_rate < settings.min_acceptance_rate:
         return "the acceptance rate fell below its minimum"
-    return "pyabc's own stopping rule"
+    return "pyabc's own stopping rule applied"
 
 
 def posterior_frame(population: Any, names: tuple[str, ...]) -> pd.DataFrame:

@@ -111,7 +111,7 @@ def section(files: dict[str, Any], out_dir: Path, docs_dir: Path = DOCS) -> str:
         f"{abc['population_size']}; {abc['generations']} generations, {abc['simulations']} "
         f"simulations of {_runs(s['seeds_per_evaluation'])} each ({s['n_teams']} teams, "
         f"{s['weeks']} weeks; {abc['evaluations']} evaluated in all), {abc['runtime_s']:.0f} s; "
-        f"stopped by {abc['stopped_because']}. **Final epsilon "
+        f"it stopped because {abc['stopped_because']}. **Final epsilon "
         f"{abc['final_epsilon']:.3f}, effective sample size "
         f"{abc['effective_sample_size']:.0f}** of {abc['population_size']}.",
         "",

@@ -177,7 +177,7 @@ class Settings:
     seeds_per_evaluation: int = 8  # runs pooled into one simulated pair of shares
     population_size: int = 200  # particles per ABC-SMC generation
     max_generations: int = 8
-    max_simulations: int = 2400  # evaluations in all, a hard budget (bounds the runtime)
+    max_simulations: int = 2000  # evaluations in all, a hard budget (bounds the runtime)
     min_acceptance_rate: float = 0.03  # stop when a generation accepts fewer
     margin_multiple: float = 2.0  # baseline_margin = this many within-team SDs of performance
     margin_seeds: int = 12  # no-programme runs that measure the noise

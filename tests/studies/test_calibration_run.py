@@ -70,7 +70,7 @@ def test_the_fit_improves_on_its_start_and_lands_near_the_target_on_held_out_see
 
 def test_epsilon_shrinks_and_the_posterior_is_a_weighted_sample(recovery, record):
     generations = pd.read_csv(recovery / "generations.csv")
-    assert len(generations) == record["abc"]["generations"] == QUICK.max_generations
+    assert len(generations) == record["abc"]["generations"] >= 2
     assert generations["epsilon"].is_monotonic_decreasing
     assert generations["epsilon"].iloc[-1] == pytest.approx(record["abc"]["final_epsilon"])
     posterior = pd.read_csv(recovery / "posterior.csv")
