@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -90,8 +91,18 @@ def seeds_for(settings: Settings, stream: str, index: int, count: int) -> list[i
     return [replicate_seed(base, index * count + r, digest) for r in range(count)]
 
 
-def programme_params(settings: Settings, values: dict[str, float], margin: float) -> Params:
-    """The programme's Params with fitted ``values`` and the measure's margin applied."""
+def programme_params(
+    settings: Settings,
+    values: dict[str, float],
+    margin: float,
+    programme: dict[str, Any] | None = None,
+) -> Params:
+    """The programme's Params with fitted ``values`` and the measure's margin applied.
+
+    ``programme`` replaces the settings' programme mapping as a whole (another reading of the
+    programme), so none of the default mapping's levers leak into it."""
+    if programme is not None:
+        settings = replace(settings, programme=dict(programme))
     return Params.create(**settings.world(**values), baseline_margin=margin)
 
 
@@ -104,11 +115,7 @@ def evaluate(
     programme: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One evaluation: pooled shares and pilot counts at every age, on fresh seeds."""
-    params = (
-        programme_params(settings, values, margin)
-        if programme is None
-        else Params.create(**{**settings.world(**values), **programme}, baseline_margin=margin)
-    )
+    params = programme_params(settings, values, margin, programme)
     seeds = seeds_for(settings, stream, index, settings.seeds_per_evaluation)
     counts = pooled_counts(params, seeds, settings.jobs)
     return {

@@ -18,11 +18,19 @@ from experiments.calibration.simulate import (
     follow_up_counts,
     follow_up_tags,
     pooled_counts,
+    programme_params,
     seeds_for,
     shares,
     tag_weeks,
 )
-from experiments.calibration.spec import FITTED, PRIORS, QUICK, TARGETS, Settings
+from experiments.calibration.spec import (
+    ALTERNATIVE_MAPPINGS,
+    FITTED,
+    PRIORS,
+    QUICK,
+    TARGETS,
+    Settings,
+)
 from sim import Params, run
 from sim.presets import calibrated, load
 
@@ -149,6 +157,18 @@ def test_pooled_shares_count_every_followed_pilot_of_every_run():
     assert follow_up_counts(params, 11)["2y"][1] == len(pilots[0]["sustained_2y"].dropna())
     s = shares(counts)
     assert s["sustained_1y"] == counts["1y"][0] / counts["1y"][1]
+
+
+def test_another_reading_of_the_programme_replaces_the_mapping_as_a_whole():
+    values = {"borrowed_decay_rate": 0.1}
+    base = programme_params(QUICK, values, 0.02)
+    assert (base.strategy, base.coach_share, base.baseline_margin) == ("centralized", 0.25, 0.02)
+    assert base.borrowed_decay_rate == 0.1 and base.n_teams == QUICK.n_teams
+    no_academy = programme_params(QUICK, values, 0.02, {"strategy": "centralized"})
+    assert no_academy.coach_share is None and no_academy.policy.coach_share == 0.0
+    hybrid = programme_params(QUICK, values, 0.02, ALTERNATIVE_MAPPINGS[
+        "hybrid without sunset or rotation"])  # fmt: skip
+    assert hybrid.policy.coach_share == 0.5 and hybrid.policy.sunset == "none"
 
 
 def test_each_use_has_its_own_seeds_and_evaluations_never_share_organizations():
