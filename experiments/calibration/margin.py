@@ -6,15 +6,15 @@ so it is set from those ups and downs, before any fitting, and never fitted:
 
     **Rule.** Run the programme's organization with no programme (``strategy=none``, same size
     and horizon). For each team, take its weekly performance as the follow-ups measure it
-    (``1 + result``, the perceived performance against its own baseline) and its deviations
+    (its measured performance: the quarter's KPI, ``Line.kpi``) and its deviations
     from its own mean over the horizon. ``sigma`` is the pooled standard deviation of those
     deviations over teams and runs; ``baseline_margin = margin_multiple * sigma`` (two
     standard deviations by default: a two-sigma control limit, the smallest change that a
     team's ordinary variation produces by chance in about one week in twenty).
 
-The standard deviation of week-to-week *changes* is recorded too. The model's perceived
-performance is smoothed (``result_weeks``), so successive weeks differ very little; a margin
-from week-to-week changes would count any gain, however small, as sustained. The rule uses
+The standard deviation of week-to-week *changes* is recorded too. The measured performance is
+a quarter's mean, so successive weeks differ very little; a margin from week-to-week changes
+would count any gain, however small, as sustained. The rule uses
 the variation of a team's weekly level around its mean instead, which is what a follow-up
 compares.
 """
@@ -32,13 +32,10 @@ from sim.seeds import replicate_seeds
 
 
 def team_performance(model: Any) -> np.ndarray:
-    """Each team's performance as a pilot follow-up records it (``1 + result``).
-
-    The one place that reads the model's internals: the rewritten model keeps team arrays on
-    ``model.line``, the current one on ``model.teams``.
-    """
-    line = getattr(model, "line", None) or model.teams
-    return 1.0 + np.asarray(line.result, dtype=float)
+    """Each team's performance as a pilot follow-up records it: its measured performance, the
+    quarter's KPI (``Line.kpi``: mean actual performance over the last 13 weeks). The one place
+    that reads the model's internals."""
+    return np.asarray(model.line.kpi(slice(None)), dtype=float)
 
 
 def weekly_performance(params: Params, seed: int) -> np.ndarray:
@@ -111,7 +108,7 @@ def baseline_margin(settings: Settings, **values: Any) -> dict[str, Any]:
         "values": dict(values),
         "rule": (
             f"baseline_margin = {settings.margin_multiple:g} x the pooled within-team SD of "
-            "weekly performance (1 + result) of teams with no programme (strategy=none, "
+            "weekly measured performance (quarter KPI) of teams with no programme (strategy=none, "
             f"{params.n_teams} teams, weeks 1-{params.weeks}, {len(seeds)} runs)"
         ),
     }

@@ -93,6 +93,11 @@ def preset_yaml(record: dict[str, Any]) -> str:
             f"{name}: {rounded(s['median'])}  # 90% interval {s['lo']:.3g}..{s['hi']:.3g}; "
             f"prior {s['prior_low']:g}..{s['prior_high']:g} (log-uniform)"
         )
+    margin = record["baseline_margin"]
+    lines.append(
+        f"baseline_margin: {margin['baseline_margin']}  # the measure, fixed first by its rule "
+        f"({margin['multiple']:g} SD of no-programme noise), never fitted"
+    )
     return "\n".join(lines) + "\n"
 
 
