@@ -100,6 +100,7 @@ class Line:
         self.output = self.baseline.copy()
         self.performance = np.ones(n)
         self._recent = np.ones((KPI_WEEKS, n))  # the last quarter's performance, a ring
+        self._recent_sum = self._recent.sum(axis=0)
         self._weeks_worked = 0
         self.judged = np.ones(n)  # performance as the line judges it: protected time not counted
         self.result = np.zeros(n)  # perceived result: smoothed judged performance - 1
@@ -188,7 +189,7 @@ class Line:
         """Measured performance: each team's mean performance over the last quarter
         (``KPI_WEEKS``), as a KPI report states it; unlike the perceived ``result`` it carries no
         memory of older weeks."""
-        return self._recent[:, teams].mean(axis=0)
+        return self._recent_sum[teams] / KPI_WEEKS
 
     def start_pilot(
         self, team: int, skill: float, handover: float, acceptance_: float, week: int
@@ -362,7 +363,9 @@ class Line:
         effective = self.effective
         self.output = mech.output(self.improvement, effective, p.productivity_gain)
         self.performance = self.output / self.baseline
-        self._recent[self._weeks_worked % KPI_WEEKS] = self.performance
+        slot = self._weeks_worked % KPI_WEEKS
+        self._recent_sum += self.performance - self._recent[slot]
+        self._recent[slot] = self.performance
         self._weeks_worked += 1
         protected = self.funded_used + self.pilot_time
         self.judged = (

@@ -146,6 +146,7 @@ class LeanModel(mesa.Model):
         self.ledger = dict.fromkeys(LEDGER, 0.0)
         self.cumulative_net_value = 0.0
         self.measures: dict[str, float] = {}
+        self._team_rows = np.empty((len(TEAM_MEANS), params.n_teams))  # reused every week
         # one table row a week (Mesa's DataCollector tables: no per-value deep copies)
         self.datacollector = mesa.DataCollector(tables={"series": list(SERIES_COLUMNS)})
         self._measure()
@@ -243,27 +244,25 @@ class LeanModel(mesa.Model):
         resisting = np.count_nonzero(support < -1.0 / 3.0) / m
         neutral = np.count_nonzero(np.abs(support) <= 1.0 / 3.0) / m
         # one reduction over the per-team measures (the weekly cost of observation)
-        team_means = (
-            np.add.reduce(
-                np.vstack(
-                    (
-                        effective >= p.adoption_threshold,
-                        line.own >= p.adoption_threshold,
-                        effective,
-                        line.own,
-                        line.borrowed,
-                        line.ownership,
-                        line.commitment,
-                        line.cynicism,
-                        line.hatch,
-                        line.improvement,
-                        line.performance,
-                    )
-                ),
-                axis=1,
-            )
-            / n
-        )
+        rows = self._team_rows
+        np.greater_equal(effective, p.adoption_threshold, out=rows[0])
+        np.greater_equal(line.own, p.adoption_threshold, out=rows[1])
+        for i, values in enumerate(
+            (
+                effective,
+                line.own,
+                line.borrowed,
+                line.ownership,
+                line.commitment,
+                line.cynicism,
+                line.hatch,
+                line.improvement,
+                line.performance,
+            ),
+            start=2,
+        ):
+            rows[i] = values
+        team_means = rows.sum(axis=1) / n
         self.measures = {
             **dict(zip(TEAM_MEANS, team_means.tolist(), strict=True)),
             "pressure": float(line.pressure[managers].mean()),

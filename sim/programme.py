@@ -129,7 +129,7 @@ class Programme(mesa.Agent):
         self.week_budget = {
             "allotted": self.allotted_budget(),
             "granted": self.granted(),
-            "positions": self.staff.positions_fte,
+            "positions": self.positions_fte(),  # what the budget pays for (vacant or not)
             "working": self.staff.headcount,
         }
         self.work(week)
