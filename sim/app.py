@@ -6,8 +6,8 @@ Mesa's SolaraViz (Reset / Play / Step and the model parameters); Reset builds a 
 control holds a bad value. The main area shows the org chart, the live plots and a short guide.
 
 A panel under them, "Compare strategies for this organization", runs every strategy on the
-organization on screen (``sim.compare``) in a background thread, with a progress bar, an
-estimate before it starts and a cap on its run time.
+organization on screen (``sim.compare``) in a worker process watched by a background thread,
+with a progress bar, an estimate before it starts and a cap on its run time.
 
 Only wiring lives here; layout, drawing, control parsing and what the panel says are plain
 functions in ``sim.viz``, tested without a browser.
@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.compare import Cancelled, Comparison, compare
+from sim.compare import Cancelled, Comparison
 from sim.params import STRATEGIES
 from sim.registry import REGISTRY
 from sim.viz import (
@@ -293,7 +293,8 @@ def CompareResult(result: Comparison):
         with solara.Column(classes=["lean-compare-table"]):
             solara.Markdown(panel.result_markdown(result))
         solara.Text(panel.result_caption(result), style={"font-size": "0.85em", "color": "#555"})
-        solara.Image(png, width="100%", classes=["lean-compare-plot"])
+        with solara.Column(style={"max-width": "860px"}):
+            solara.Image(png, width="100%", classes=["lean-compare-plot"])
 
 
 @solara.component
@@ -316,10 +317,10 @@ def ComparePanel(model: VizModel):
             return cancel.is_set() or time.perf_counter() - started > panel.CAP_SECONDS
 
         try:
-            return compare(
-                world,
-                STRATEGIES,
-                replicates,
+            return panel.compare_in_process(
+                world=world,
+                strategies=STRATEGIES,
+                replicates=replicates,
                 base_seed=model.seed_value,
                 posterior="auto",
                 progress=lambda done, total: progress.set((done, total)),
@@ -355,7 +356,6 @@ def ComparePanel(model: VizModel):
                 max=panel.MAX_REPLICATES,
                 on_value=set_replicates,
                 disabled=running,
-                thumb_label="always",
             )
             solara.Button(
                 "Compare", on_click=start, disabled=running or not allowed, color="primary"

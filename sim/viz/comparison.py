@@ -3,13 +3,21 @@
 The panel runs :func:`sim.compare.compare` on the organization on screen: its world and every
 setting the page controls (budget, mechanism switches), every strategy on the same
 organizations. It shows the estimated run time before it starts and refuses a comparison
-estimated to take longer than :data:`CAP_SECONDS`; a running one stops at the cap too. Plain
-functions, no solara: ``sim.app`` wires them into the page.
+estimated to take longer than :data:`CAP_SECONDS`; a running one stops at the cap too.
+
+The runs go to a worker process (:func:`compare_in_process`), not a thread of the server: a
+thread running the model would hold the interpreter lock most of the time, and the page's
+other controls would answer slowly while it runs. Plain functions, no solara: ``sim.app``
+wires them into the page.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+import queue
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +27,9 @@ from matplotlib.figure import Figure
 from sim.compare import (
     BOXES_FILE,
     OUTCOMES,
+    Cancelled,
     Comparison,
+    compare,
     compositions,
     describe_box,
     discovery_boxes,
@@ -34,6 +44,10 @@ CAP_SECONDS = 120.0
 DEFAULT_REPLICATES = 8
 MIN_REPLICATES, MAX_REPLICATES = 2, 30
 DISTRIBUTION_SIZE = (7.4, 3.3)
+#: Seconds a worker process takes to start (spawn, then import the model), added to estimates.
+START_SECONDS = 2.0
+#: How often the waiting thread looks at the worker's messages and the cancel button.
+POLL_SECONDS = 0.1
 
 
 def shared_settings(params: Params) -> dict[str, Any]:
@@ -51,7 +65,7 @@ def per_run_seconds(world: dict[str, Any]) -> float:
 def estimate_text(per_run: float, replicates: int, cap: float = CAP_SECONDS) -> tuple[str, bool]:
     """What the panel says before a run, and whether the run is allowed under the cap."""
     runs = len(STRATEGIES) * replicates
-    seconds = per_run * runs
+    seconds = START_SECONDS + per_run * runs
     about = f"about {seconds:.0f} s" if seconds >= 1.5 else "about a second"
     text = (
         f"{len(STRATEGIES)} strategies × {replicates} organizations = {runs} runs: {about} "
@@ -60,6 +74,70 @@ def estimate_text(per_run: float, replicates: int, cap: float = CAP_SECONDS) -> 
     if seconds > cap:
         return text + " Over the cap: lower the organizations or the teams.", False
     return text, True
+
+
+#: The worker's niceness: the comparison is background work, the page's controls come first.
+WORKER_NICENESS = 10
+
+
+def _worker(messages, stop, kwargs: dict[str, Any]) -> None:
+    """In the worker process: run the comparison, report progress, send the result."""
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
+    try:
+        result = compare(
+            **kwargs,
+            progress=lambda done, total: messages.put(("progress", done, total)),
+            cancel=stop.is_set,
+        )
+        messages.put(("done", result))
+    except Cancelled as err:
+        messages.put(("cancelled", str(err)))
+    except Exception as err:  # sent to the page, which shows it
+        messages.put(("error", f"{type(err).__name__}: {err}"))
+
+
+def compare_in_process(
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+    **kwargs: Any,
+) -> Comparison:
+    """:func:`sim.compare.compare` in a worker process; this thread only waits and relays.
+
+    ``progress`` and ``cancel`` behave as in :func:`sim.compare.compare` (called and polled in
+    this thread); raises :class:`Cancelled` when cancelled, RuntimeError when the worker fails.
+    """
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+    messages, stop = context.Queue(), context.Event()
+    worker = context.Process(target=_worker, args=(messages, stop, kwargs), daemon=True)
+    worker.start()
+    try:
+        while True:
+            if cancel is not None and cancel():
+                stop.set()
+            try:
+                message = messages.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                if not worker.is_alive():
+                    raise RuntimeError(
+                        f"the comparison's worker process ended (exit {worker.exitcode})"
+                    ) from None
+                continue
+            kind, *rest = message
+            if kind == "progress" and progress is not None:
+                progress(*rest)
+            elif kind == "done":
+                return rest[0]
+            elif kind == "cancelled":
+                raise Cancelled(rest[0])
+            elif kind == "error":
+                raise RuntimeError(rest[0])
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+        if worker.is_alive():
+            worker.kill()
 
 
 def _interval(row, outcome: str, digits: int) -> str:
@@ -134,6 +212,6 @@ def draw_distributions(fig: Figure, result: Comparison) -> None:
 def where_markdown(params: Params, path: str | Path = BOXES_FILE) -> str:
     """Which committed discovery box this organization falls in, in words (or why none)."""
     verdict = discovery_boxes(params, path)
-    lines = [verdict.message]
+    lines = [verdict.message, ""]  # a blank line: the boxes are a list of their own
     lines += [f"- {describe_box(box)}" for box in verdict.boxes]
-    return "\n".join(lines)
+    return "\n".join(lines).strip()
