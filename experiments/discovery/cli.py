@@ -42,8 +42,8 @@ from sim.sweep.store import write_bytes_atomic
 RESULTS = Path("results/discovery")
 README = Path("README.md")
 SUBCOMMANDS = ("design", "sweep", "analyze", "all", "readme")
-DEFAULT_WORLDS = 300
-DEFAULT_REPLICATES = 4
+DEFAULT_WORLDS = 400
+DEFAULT_REPLICATES = 5
 
 
 def log(text: str) -> None:

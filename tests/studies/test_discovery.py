@@ -31,10 +31,15 @@ FAST = PrimSettings(bootstrap=4, max_boxes=1)
 PLANTED = {"resistance": (None, 0.4), "power_distance": (0.6, None)}
 
 
-def synthetic_runs(n_worlds: int = 120, replicates: int = 2, seed: int = 3) -> pd.DataFrame:
+def synthetic_runs(
+    n_worlds: int = 100,
+    replicates: int = 2,
+    seed: int = 3,
+    strategies: tuple[str, ...] = ("centralized", "embedded", "hybrid"),
+) -> pd.DataFrame:
     """Runs of a design in which only the planted box separates the strategies.
 
-    Three strategies; in the box embedded sustains 0.25 more adoption than the others, outside
+    In the box embedded sustains 0.25 more adoption than the others, outside
     it all three tie (differences of noise, well inside the margin). Net value per team and
     year follows the same pattern (6 FTE-weeks more inside the box).
     """
@@ -45,7 +50,7 @@ def synthetic_runs(n_worlds: int = 120, replicates: int = 2, seed: int = 3) -> p
     for w, world in worlds.iterrows():
         for r in range(replicates):
             organization = rng.normal(0.0, 0.05)  # what a replicate's organization adds
-            for strategy in ("centralized", "embedded", "hybrid"):
+            for strategy in strategies:
                 lift = 0.25 if (strategy == "embedded" and planted[w]) else 0.0
                 adoption = 0.4 + organization + lift + rng.normal(0.0, 0.005)
                 per_team_year = 20.0 + 24.0 * lift + rng.normal(0.0, 0.2)
@@ -71,7 +76,8 @@ def runs() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def analysis(runs):
-    return analyze(runs, FAST, scores=False)
+    """The discovery of two of the strategies (fewer verdicts: a faster test)."""
+    return analyze(runs[runs["strategy"] != "hybrid"], FAST, scores=False)
 
 
 def _box(analysis, measure, strategy, versus):
@@ -92,8 +98,13 @@ def test_discovery_recovers_a_planted_box(analysis, measure):
     lo_res, hi_res = box["limits"]["resistance"]
     lo_pd, hi_pd = box["limits"]["power_distance"]
     assert lo_res is None and hi_pd is None  # the open sides stay open
-    assert hi_res == pytest.approx(0.4, abs=0.05)
-    assert lo_pd == pytest.approx(0.6, abs=0.06)
+    # limits fall between observed worlds: near the planted ones, and selecting the same worlds
+    assert hi_res == pytest.approx(0.4, abs=0.08)
+    assert lo_pd == pytest.approx(0.6, abs=0.08)
+    points = analysis.worlds.points
+    planted = (points["resistance"] <= 0.4) & (points["power_distance"] >= 0.6)
+    found = (points["resistance"] <= hi_res) & (points["power_distance"] >= lo_pd)
+    assert (planted & found).sum() / (planted | found).sum() >= 0.9
     assert box["density"] >= 0.8 and box["coverage"] >= 0.8
     assert box["stability"]["box"] >= 0.6
     assert box["stability"]["dimensions"]["resistance"] >= 0.6
@@ -102,7 +113,7 @@ def test_discovery_recovers_a_planted_box(analysis, measure):
     assert ci["lo"] <= planted * 1.02 and ci["hi"] >= planted * 0.8  # about the planted lift
     words = describe_box(box)
     assert words.startswith("embedded ahead of centralized on")
-    assert "resistance ≤ 0.4" in words and "power distance ≥ 0.6" in words
+    assert f"resistance ≤ {hi_res:.2f}" in words and f"power distance ≥ {lo_pd:.2f}" in words
 
 
 def test_the_best_strategy_box_is_the_planted_box_and_elsewhere_is_a_tie(analysis):
@@ -118,7 +129,7 @@ def test_the_best_strategy_box_is_the_planted_box_and_elsewhere_is_a_tie(analysi
     tie = statuses["world:sustained_adoption:best:tie:all"]
     assert tie in ("everywhere", "box")  # most worlds have no clear best
     assert statuses["world:sustained_adoption:pair:centralized:embedded"] == "rare"
-    assert statuses["world:sustained_adoption:pair:centralized:hybrid"] == "rare"
+    assert statuses["world:sustained_adoption:best:centralized:all"] == "rare"
 
 
 def test_a_box_holds_the_worlds_it_describes(runs, analysis):
@@ -205,6 +216,7 @@ def test_latin_hypercube_fills_every_stratum_and_is_a_sweep_design(tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_cli_analyzes_a_folder_and_writes_boxes_words_and_figures(tmp_path, capsys):
     folder = tmp_path / "exp"
     folder.mkdir()
