@@ -128,8 +128,8 @@ def run_analysis(folder: Path, out: Path, settings: PrimSettings, command: str) 
     )
     info = design_mod.read_info(folder)
     note = (
-        f"{worlds.n} worlds, {worlds.replicates} organizations per strategy and world (same "
-        f"seeds for every strategy). Source: {folder}."
+        f"{worlds.n} worlds, {report.organizations(worlds.replicates)} per strategy and world "
+        f"(same seeds for every strategy). Source: {folder}."
     )
     paths = figures.all_figures(analysis, out / "figures", report.ranges(analysis, info), note)
     content = report.write_all(analysis, runs, out, str(folder), info, paths, command)

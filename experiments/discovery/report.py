@@ -159,9 +159,10 @@ def block(content: dict[str, Any] | None, where: str) -> str:
             "`lean-sim-discover all` makes it."
         )
     lines = [
-        f"From `{where}/{BOXES_FILE}` ({content['worlds']} worlds, {content['replicates']} "
-        "organizations per strategy and world). Density: share of the box's worlds where the "
-        "verdict holds; coverage: share of all worlds with the verdict that lie in the box.",
+        f"From `{where}/{BOXES_FILE}` ({content['worlds']} worlds, "
+        f"{organizations(content['replicates'])} per strategy and world). Density: share of "
+        "the box's worlds where the verdict holds; coverage: share of all worlds with the "
+        "verdict that lie in the box.",
         "",
     ]
     for name, m in content["measures"].items():
@@ -179,6 +180,10 @@ def block(content: dict[str, Any] | None, where: str) -> str:
             lines.append("- no verdict is concentrated in a box.")
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def organizations(n: int) -> str:
+    return f"{n} organization{'' if n == 1 else 's'}"
 
 
 def update_readme(readme: Path, content: dict[str, Any] | None, where: str) -> bool:
