@@ -195,8 +195,8 @@ class VizModel(mesa.Model):
     so this wrapper never raises for bad input: it keeps ``error`` (one line per bad control),
     builds no model, and sets ``running = False`` so Step and Play do nothing.
 
-    ``lean`` is the LeanModel (None after an error); its DataCollector has week 0 collected,
-    as ``sim.run`` does. ``layout`` is the org chart's tree layout, computed once per model.
+    ``lean`` is the LeanModel (None after an error); its series holds week 0 (as built).
+    ``layout`` is the org chart's tree layout, computed once per model.
     A control left at None takes the model's default (``Params``).
     """
 
@@ -246,8 +246,7 @@ class VizModel(mesa.Model):
             self.params = None
             self.running = False
             return
-        self.lean = LeanModel(self.params, seed=self.seed_value)
-        self.lean.datacollector.collect(self.lean)  # week 0: the organization as built
+        self.lean = LeanModel(self.params, seed=self.seed_value)  # records week 0 as built
         self.layout = tree_layout(*internals.tree(self.lean))
 
     @property

@@ -5,22 +5,20 @@ Colours come from the project's one palette (``sim.palette``, Okabe & Ito).
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.model import LeanModel
 from sim.palette import OKABE_ITO
+from sim.viz import internals
 
 MIN_WEEKS_SHOWN = 26  # the x axis starts half a year wide and grows with the run
 
 
 def series_frame(lean: LeanModel) -> pd.DataFrame:
-    """The model's DataCollector series with a ``week`` column (week 0 = as built)."""
-    df = lean.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    df.insert(0, "week", np.arange(len(df)))
-    return df
+    """The model's weekly series with a ``week`` column (week 0 = as built)."""
+    return internals.series(lean)
 
 
 def _weeks_axis(ax: Axes, df: pd.DataFrame) -> None:
