@@ -32,7 +32,7 @@ from sim import Params, run
 from sim.params import STRATEGIES
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_discovery.json"
-SIZES = ((100, 2), (200, 4), (DEFAULT_WORLDS, DEFAULT_REPLICATES), (400, 5), (600, 5))
+SIZES = sorted({(100, 2), (200, 4), (300, 4), (DEFAULT_WORLDS, DEFAULT_REPLICATES), (600, 5)})
 
 
 def main(argv: list[str] | None = None) -> int:
