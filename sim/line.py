@@ -24,6 +24,10 @@ from sim import mechanisms as mech
 from sim.organization import OrgStructure, beta_from_quantiles
 from sim.params import Params
 
+#: Weeks over which a team's performance is averaged when it is *measured* (a quarter's KPI):
+#: pilot follow-ups and programmes' claims compare this, not the smoothed perception.
+KPI_WEEKS = 13
+
 #: The specialist functions that can touch the line, in a fixed order (array rows).
 FUNCTIONS: tuple[str, ...] = ("office", "line")
 NEVER = -1_000_000  # "touched at week NEVER": longer ago than any memory
@@ -85,6 +89,7 @@ class Line:
         self.ownership_base = org.ownership.copy()
         self.commitment = np.zeros(n)
         self.cynicism = np.zeros(n)
+        self.enacted = np.zeros(n)  # how much of a line duty is real in the team (0..1)
         self.hatch = np.zeros(n)
         self.pilot_time = np.zeros(n)
         self.funded_used = np.zeros(n)
@@ -94,6 +99,8 @@ class Line:
         self.baseline = mech.output(self.improvement, self.own, p.productivity_gain)
         self.output = self.baseline.copy()
         self.performance = np.ones(n)
+        self._recent = np.ones((KPI_WEEKS, n))  # the last quarter's performance, a ring
+        self._weeks_worked = 0
         self.judged = np.ones(n)  # performance as the line judges it: protected time not counted
         self.result = np.zeros(n)  # perceived result: smoothed judged performance - 1
         self.in_pilot = np.zeros(n, bool)
@@ -106,6 +113,7 @@ class Line:
         self.first_touched = np.full((len(FUNCTIONS), n), NEVER)
         self.before = np.ones((len(FUNCTIONS), n))  # performance when first touched
         self.support = self.stance_target(WeekInputs())  # stance before any programme
+        self._accepting: np.ndarray | None = None  # acceptance by manager at current stances
 
     # --- what programmes read ---------------------------------------------------------------
     @property
@@ -126,16 +134,18 @@ class Line:
         return 0.5 * self.support[gatekeeper] + 0.5 * self.support[0]
 
     def acceptance(self, gatekeeper: np.ndarray) -> np.ndarray:
-        """How far each gatekeeper (a manager index) lets specialists in (0 = refuses)."""
-        return mech.acceptance(
-            self.support[gatekeeper],
-            self.sponsor_support(gatekeeper),
-            self.pd,
-            self.p.refusal_stance,
-        )
+        """How far each gatekeeper (a manager index) lets specialists in (0 = refuses), at the
+        stances managers hold now."""
+        if self._accepting is None:
+            every = np.arange(len(self.support))
+            self._accepting = mech.acceptance(
+                self.support, self.sponsor_support(every), self.pd, self.p.refusal_stance
+            )
+        return self._accepting[gatekeeper]
 
     def team_acceptance(self) -> np.ndarray:
-        """Per team: acceptance of a pilot, gated by the team's line manager."""
+        """Per team: acceptance of specialists' help (a pilot, funded time), gated by the team's
+        line manager."""
         return self.acceptance(self.org.team_manager)
 
     def setback(self) -> np.ndarray:
@@ -171,8 +181,14 @@ class Line:
         self.touched[row, teams] = week
 
     def performance_before_touch(self, teams: np.ndarray | slice) -> np.ndarray:
-        """The level a team is judged against later: its perceived performance now."""
-        return 1.0 + self.result[teams]
+        """The level a team is judged against later: its measured performance now."""
+        return self.kpi(teams)
+
+    def kpi(self, teams: np.ndarray | slice | int) -> np.ndarray:
+        """Measured performance: each team's mean performance over the last quarter
+        (``KPI_WEEKS``), as a KPI report states it; unlike the perceived ``result`` it carries no
+        memory of older weeks."""
+        return self._recent[:, teams].mean(axis=0)
 
     def start_pilot(
         self, team: int, skill: float, handover: float, acceptance_: float, week: int
@@ -207,7 +223,9 @@ class Line:
         """What each manager weighs this week (mech.stance_target's arguments)."""
         p, org = self.p, self.org
         adopted = (self.effective >= p.adoption_threshold).astype(float)
-        adoption_m, results_m = (self._subtree @ np.column_stack((adopted, self.result))).T
+        adoption_m, results_m, duty_m = (
+            self._subtree @ np.column_stack((adopted, self.result, self.enacted))
+        ).T
         parent_support = np.where(org.manager_parent >= 0, self.support[self._parent], 0.0)
         return dict(
             results=results_m,
@@ -215,7 +233,7 @@ class Line:
             parent_support=parent_support,
             coaching_skill=self.coaching,
             opposition=self.opposition,
-            line_duty=week_in.duty,
+            duty=duty_m,
             escape_hatch=week_in.hatch_manager,
             overload=mech.overload(self.load, self.pressure),
             power_distance=self.pd,
@@ -244,7 +262,7 @@ class Line:
             org.team_manager, weights=self.in_pilot.astype(float), minlength=org.n_managers
         ) / np.maximum(self.span, 1.0)
         self.load = mech.manager_load(
-            week_in.duty,
+            self._subtree @ self.enacted,
             pilot_share,
             self.coached,
             p.duty_manager_load,
@@ -263,6 +281,7 @@ class Line:
                 each["parent_support"] = np.array([parent])
                 target = mech.stance_target(**each, **one)[0]
                 self.support[i] += p.support_rate * (target - self.support[i])
+        self._accepting = None  # stances moved
         judged = self._subtree @ self.judged
         target = mech.pressure_target(1.0 - judged, p.base_pressure, p.pressure_sensitivity)
         self.pressure = mech.ema(self.pressure, target, p.pressure_weeks)
@@ -284,15 +303,20 @@ class Line:
         support = self.support[org.team_manager]
         coaching = self.coaching[org.team_manager]
         pilot_asked = np.where(self.in_pilot, p.pilot_time * self.pilot_acceptance, 0.0)
+        # protected time of any kind goes only where the manager lets specialists' help in
+        funded = week_in.funded * self.team_acceptance() if week_in.funded else 0.0
+        compliance = mech.unit(1.0 - p.cynicism_weight * self.cynicism)
+        duty_time = week_in.duty * p.duty_time
 
         # 6 capability trap: time for improvement, by kind, under pressure and blocking
         self.pilot_time, self.funded_used, self.own_time, self.induced = mech.improvement_time(
             commitment=self.commitment,
             manager_support=support,
             pressure=self.pressure[org.team_manager],
-            funded=np.full(self.n_teams, week_in.funded),
+            funded=np.broadcast_to(funded, self.own.shape),
             pilot=pilot_asked,
-            duty=week_in.duty * p.duty_time,
+            duty=duty_time,
+            compliance=compliance,
             base_time=p.base_improvement_time,
             extra_time=p.extra_improvement_time,
             max_time=p.max_improvement_time,
@@ -300,6 +324,9 @@ class Line:
             pressure_cut=p.pressure_cut,
         )
         self.improvement = self.pilot_time + self.funded_used + self.own_time + self.induced
+        self.enacted = mech.enacted_duty(
+            duty_time, self.own_time, self.induced, p.practice_full_time
+        )
 
         # 5, 12: practice: own drive counts fully; bought or mandated time only as far as a
         # skilled guide (the manager's coaching skill; in a pilot, the specialist) makes it real
@@ -335,6 +362,8 @@ class Line:
         effective = self.effective
         self.output = mech.output(self.improvement, effective, p.productivity_gain)
         self.performance = self.output / self.baseline
+        self._recent[self._weeks_worked % KPI_WEEKS] = self.performance
+        self._weeks_worked += 1
         protected = self.funded_used + self.pilot_time
         self.judged = (
             mech.output(self.improvement - protected, effective, p.productivity_gain)
@@ -354,7 +383,7 @@ class Line:
         target = mech.ownership_target(
             self.ownership_base,
             self.own,
-            week_in.duty,
+            self.enacted,
             self.hatch,
             self.cynicism,
             p.ownership_duty_weight,
@@ -369,7 +398,7 @@ class Line:
         trial_p = mech.trial_probability(
             peers, self.ownership, 1.0 - self.pd, p.innovation_rate, p.imitation_rate
         )
-        tries = self.trial_rng.random(self.n_teams) < trial_p
+        tries = self.trial_rng.random(self.n_teams) < trial_p * compliance  # cynics try less
         c = np.where(tries, np.maximum(self.commitment, p.trial_commitment), self.commitment)
         c = c + mech.top_down_push(c, support, self.pd, p.top_down_rate)
         c = c + mech.commitment_feedback(

@@ -75,7 +75,8 @@ class Office(Programme):
         return mech.office_staff_fte(self.granted(), *self._sizing())
 
     def directed_effort(self, ledger: dict[str, float]) -> float:
-        return ledger["effort_office_staff"] + ledger["effort_pilot_team_time"]
+        weight = self.model.p.directed_time_weight
+        return ledger["effort_office_staff"] + weight * ledger["effort_pilot_team_time"]
 
     # --- the week ---------------------------------------------------------------------------
     def work(self, week: int) -> None:
@@ -168,7 +169,7 @@ class Office(Programme):
             "start": week,
             "end": np.nan,
             "ended_early": False,
-            "performance_before": 1.0 + float(line.result[team]),
+            "performance_before": float(line.kpi(team)),
             "own_capability_before": float(line.own[team]),
             "handover": handover,
             "arm": arm,
@@ -194,7 +195,7 @@ class Office(Programme):
         self._seen = []
         for tag, age in FOLLOW_UPS.items():
             for rec in self._by_start.get(week - age, ()):
-                perf = 1.0 + float(line.result[rec["team"]])
+                perf = float(line.kpi(rec["team"]))
                 rec[f"performance_{tag}"] = perf
                 rec[f"own_capability_{tag}"] = float(line.own[rec["team"]])
                 sustained = perf > rec["performance_before"] + p.baseline_margin

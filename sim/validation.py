@@ -44,9 +44,9 @@ from matplotlib.colors import TwoSlopeNorm
 from scipy import optimize, stats
 
 from sim import LeanModel, Params, run
-from sim.calibration import code_version
 from sim.mechanisms import WEEKS_PER_YEAR
 from sim.presets import load
+from sim.provenance import model_version as code_version  # was sim.calibration's
 
 REPO = Path(__file__).resolve().parent.parent
 CI_LEVEL = 0.95
