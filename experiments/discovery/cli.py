@@ -121,9 +121,9 @@ def run_analysis(folder: Path, out: Path, settings: PrimSettings, command: str) 
     analysis = analyze(runs, settings, log=None)
     worlds = analysis.worlds
     log(
-        f"{worlds.n} worlds x {len(worlds.strategies)} strategies x {worlds.replicates} "
-        f"organizations; world parameters {worlds.world_dims}; assumptions "
-        f"{worlds.assumption_dims or 'none varied'}; PRIM took "
+        f"{worlds.n} worlds x {len(worlds.strategies)} strategies x "
+        f"{report.organizations(worlds.replicates)}; world parameters {worlds.world_dims}; "
+        f"assumptions {worlds.assumption_dims or 'none varied'}; PRIM took "
         f"{time.perf_counter() - started:,.0f} s"
     )
     info = design_mod.read_info(folder)

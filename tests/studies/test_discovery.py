@@ -205,7 +205,7 @@ def test_latin_hypercube_fills_every_stratum_and_is_a_sweep_design(tmp_path):
             strata = np.floor((values - f.low) / (f.high - f.low) * 20).astype(int)
             assert sorted(strata) == list(range(20))
     path = write_design(tmp_path, points, {"seed": 7, "replicates": 2})
-    cells = read_design(path)  # what `lean-sim -m design=...` reads
+    cells = list(read_design(path).points())  # what `lean-sim -m design=...` reads
     assert len(cells) == 20 * 5
     assert {c["strategy"] for _, c in cells} == {
         "none",
