@@ -5,22 +5,32 @@ Mesa's SolaraViz (Reset / Play / Step and the model parameters); Reset builds a 
 :class:`sim.viz.VizModel` from the controls, which carries a message instead of raising when a
 control holds a bad value. The main area shows the org chart, the live plots and a short guide.
 
-Only wiring lives here; layout, drawing and control parsing are plain functions in
-``sim.viz``, tested without a browser.
+A panel under them, "Compare strategies for this organization", runs every strategy on the
+organization on screen (``sim.compare``) in a worker process watched by a background thread,
+with a progress bar, an estimate before it starts and a cap on its run time.
+
+Only wiring lives here; layout, drawing, control parsing and what the panel says are plain
+functions in ``sim.viz``, tested without a browser.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import threading
+import time
 from collections.abc import Callable
 
 import numpy as np
 import solara
+import solara.lab
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.params import MECHANISMS, STRATEGIES
+from sim.compare import Cancelled, Comparison
+from sim.params import STRATEGIES
+from sim.registry import REGISTRY
 from sim.viz import (
     CULTURE_CUSTOM,
     VIZ_MAX_TEAMS,
@@ -30,8 +40,11 @@ from sim.viz import (
     draw_adoption,
     draw_org_chart,
     draw_pmo,
+    internals,
+    mechanism_label,
     series_frame,
 )
+from sim.viz import comparison as panel
 from sim.viz.controls import default
 from sim.viz.orgchart import TEAM_MEASURES
 
@@ -43,6 +56,7 @@ ORG_CHART_SIZE = (7.4, 5.0)
 ADOPTION_SIZE = (4.9, 3.4)
 PMO_SIZE = (4.9, 3.4)
 PMO_SUBTITLE = "Staff, pilots; morale, legitimacy, blame"
+COMPARE_TITLE = "Compare strategies for this organization"
 
 #: Vuetify gives each checkbox room for a hint line; ten switches then fill two screens.
 SIDEBAR_CSS = """
@@ -50,10 +64,6 @@ SIDEBAR_CSS = """
 .v-checkbox .v-selection-control { min-height: 30px; }
 .lean-info h4 { margin-top: 0.6em; }
 """
-
-
-def _mechanism_label(index: int, name: str) -> str:
-    return f"{index}. {name.replace('_', ' ')}"
 
 
 #: The controls, in Mesa's model_params format; keys are VizModel's keyword arguments.
@@ -71,12 +81,9 @@ MODEL_PARAMS: dict[str, dict] = {
         "label": "Culture preset (Hofstede PDI)",
     },
     "power_distance": {
-        "type": "SliderFloat",
-        "value": default("power_distance"),
-        "min": 0.0,
-        "max": 1.0,
-        "step": 0.01,
-        "label": "Power distance",
+        "type": "InputText",
+        "value": "",
+        "label": f"Power distance, 0-1 (empty: the preset's, else {default('power_distance')})",
     },
     "resistance": {
         "type": "SliderFloat",
@@ -101,12 +108,8 @@ MODEL_PARAMS: dict[str, dict] = {
     },
     "seed": {"type": "InputText", "value": "7", "label": "Seed (a whole number)"},
     **{
-        name: {
-            "type": "Checkbox",
-            "value": bool(default(name)),
-            "label": _mechanism_label(i, name),
-        }
-        for i, name in enumerate(MECHANISMS, start=1)
+        m.name: {"type": "Checkbox", "value": bool(default(m.name)), "label": mechanism_label(m)}
+        for m in REGISTRY
     },
 }
 
@@ -128,14 +131,17 @@ INFO_MARKDOWN = """
 - Keep the seed, Reset with **centralized**, then **embedded**: the organization is the same
   (same seed, same people), only the strategy differs.
 - Pick a **culture preset**: Denmark (low power distance) against Malaysia (high). Who follows
-  whom: peers, or the boss? A preset sets power distance to Hofstede's index / 100; the
-  slider counts only while the preset is *custom*.
+  whom: peers, or the boss? A preset sets power distance to Hofstede's index / 100: leave the
+  power-distance box empty. A number there that differs from the preset's is an error (as in
+  `lean-sim`), not silently replaced: choose *custom* to use your own number.
 - Switch a **mechanism** off (e.g. *escape hatch*, *capability decay*) and Reset: what it
   contributes is the difference.
 - Try **2,000 teams**: one column per line manager, one cell per team; line managers
   become a strip of cells. Play draws about two frames a second: raise *Render Interval* to
   move faster.
 - A bad value (a seed of `abc`, 5,001 teams) gives a message, not a crash.
+- **Compare strategies** (the panel below): every strategy on the same organizations as the
+  one on screen. Is the verdict of this one run the verdict of its world?
 """
 
 
@@ -150,12 +156,7 @@ def figure_png(draw: Callable[[Figure], None], size: tuple[float, float]) -> byt
 
 def team_values(model: VizModel, measure: str) -> np.ndarray:
     """The team measure the org chart colours cells by."""
-    teams = model.lean.teams
-    if measure == "own capability":
-        return teams.own
-    if measure == "ownership":
-        return teams.ownership
-    return teams.effective
+    return internals.team_values(model.lean, measure)
 
 
 def run_description(model: VizModel) -> str:
@@ -165,7 +166,7 @@ def run_description(model: VizModel) -> str:
     pd_text = f"{p.power_distance:.2f}" + (
         f" ({model.culture.split(' (')[0]})" if culture is not None else ""
     )
-    off = [m.replace("_", " ") for m in MECHANISMS if not getattr(p, m)]
+    off = [m.label for m in REGISTRY if not getattr(p, m.name)]
     text = (
         f"Strategy **{p.strategy}** · power distance **{pd_text}** · resistance "
         f"**{p.resistance:.2f}** · **{p.n_teams:,}** teams · budget "
@@ -194,7 +195,7 @@ def RunStatus(model: VizModel):
             solara.Text("The model was not built. Fix these controls and press Reset:")
             solara.Markdown(lines, style={"margin-top": "8px"})
         return
-    m = model.lean.measures
+    m = internals.measures(model.lean)
     week = model.week
     with solara.Column(classes=["lean-run"]):
         solara.Markdown(run_description(model), style={"font-size": "0.9em"})
@@ -204,7 +205,7 @@ def RunStatus(model: VizModel):
         Headline("own adoption", f"{m['own_adoption']:.0%}")
         Headline("ownership", f"{m['ownership']:.2f}")
         Headline("performance vs baseline", f"{m['performance']:.3f}")
-        if model.lean.pmo is not None:
+        if internals.has_office(model.lean):
             staff = f"{m['pmo_headcount']:.0f}" if m["pmo_active"] else "closed"
             Headline("PMO staff", staff)
             Headline("pilots running", f"{m['pilots_running']:.0f}")
@@ -222,16 +223,17 @@ def OrgChart(model: VizModel):
             fig,
             model.layout,
             team_values(model, measure),
-            lean.managers.support,
-            lean.teams.in_pilot,
+            internals.manager_support(lean),
+            internals.in_pilot(lean),
             measure=measure,
         )
 
     png = solara.use_memo(lambda: figure_png(draw, ORG_CHART_SIZE), [id(model), week, measure])
-    pilots = int(lean.teams.in_pilot.sum())
+    pilots = int(internals.in_pilot(lean).sum())
     subtitle = (
-        f"Week {week} · {lean.p.n_teams:,} teams under {len(lean.line_managers):,} line "
-        f"managers · {lean.org.n_managers:,} managers · {pilots} teams in PMO pilots"
+        f"Week {week} · {model.params.n_teams:,} teams under "
+        f"{internals.n_line_managers(lean):,} line managers · {internals.n_managers(lean):,} "
+        f"managers · {pilots} teams in PMO pilots"
     )
     with solara.Card("Organization", subtitle=subtitle, margin=0):
         solara.ToggleButtonsSingle(
@@ -245,7 +247,7 @@ def LivePlots(model: VizModel):
     """Adoption and performance; the PMO's headcount, morale, legitimacy and blame."""
     update_counter.get()
     df = series_frame(model.lean)
-    has_pmo = model.lean.pmo is not None
+    has_pmo = internals.has_office(model.lean)
     key = [id(model), model.week]
     adoption = solara.use_memo(
         lambda: figure_png(lambda fig: draw_adoption(fig, df), ADOPTION_SIZE), key
@@ -267,9 +269,119 @@ def Info():
         solara.Markdown(INFO_MARKDOWN)
 
 
+def _compare_intro(model: VizModel) -> str:
+    p = model.params
+    return (
+        f"Every strategy on the same organizations as the one on screen ({p.n_teams:,} teams, "
+        f"resistance {p.resistance:.2f}, power distance {p.power_distance:.2f}, budget "
+        f"{p.budget_fte_per_100_teams:g} FTE per 100 teams, its mechanism switches), seeds from "
+        f"its world and the seed box ({model.seed_value}). Change the controls and press Reset "
+        "to compare another organization."
+    )
+
+
+@solara.component
+def CompareResult(result: Comparison):
+    """The table, the distributions and where this organization lies in the discovery."""
+    png = solara.use_memo(
+        lambda: figure_png(
+            lambda fig: panel.draw_distributions(fig, result), panel.DISTRIBUTION_SIZE
+        ),
+        [id(result)],
+    )
+    with solara.Column(gap="8px", classes=["lean-compare-result"]):
+        with solara.Column(classes=["lean-compare-table"]):
+            solara.Markdown(panel.result_markdown(result))
+        solara.Text(panel.result_caption(result), style={"font-size": "0.85em", "color": "#555"})
+        with solara.Column(style={"max-width": "860px"}):
+            solara.Image(png, width="100%", classes=["lean-compare-plot"])
+
+
+@solara.component
+def ComparePanel(model: VizModel):
+    """Compare every strategy on this organization, in the background, under a time cap."""
+    replicates, set_replicates = solara.use_state(panel.DEFAULT_REPLICATES)
+    progress = solara.use_reactive((0, 0))
+    cancel = solara.use_memo(threading.Event, [])
+    params = model.params
+    world = panel.shared_settings(params) if params is not None else None
+    per_run = solara.use_memo(
+        lambda: panel.per_run_seconds(world) if world is not None else None,
+        [json.dumps(world, sort_keys=True)],
+    )
+
+    def work() -> Comparison | str:
+        started = time.perf_counter()
+
+        def stop() -> bool:
+            return cancel.is_set() or time.perf_counter() - started > panel.CAP_SECONDS
+
+        try:
+            return panel.compare_in_process(
+                world=world,
+                strategies=STRATEGIES,
+                replicates=replicates,
+                base_seed=model.seed_value,
+                posterior="auto",
+                progress=lambda done, total: progress.set((done, total)),
+                cancel=stop,
+            )
+        except Cancelled as err:
+            reason = (
+                "cancelled"
+                if cancel.is_set()
+                else f"stopped at the cap of {panel.CAP_SECONDS:.0f} s"
+            )
+            return f"Comparison {reason}: {err}."
+
+    task = solara.lab.use_task(work, dependencies=None, raise_error=False)
+
+    def start() -> None:
+        cancel.clear()
+        progress.set((0, len(STRATEGIES) * replicates))
+        task()
+
+    with solara.Card(COMPARE_TITLE, margin=0, classes=["lean-compare"]):
+        if params is None:
+            solara.Text("Fix the controls and press Reset: there is no organization to compare.")
+            return
+        solara.Markdown(_compare_intro(model), style={"font-size": "0.9em"})
+        running = task.pending
+        text, allowed = panel.estimate_text(per_run, replicates)
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.SliderInt(
+                "Organizations per strategy",
+                value=replicates,
+                min=panel.MIN_REPLICATES,
+                max=panel.MAX_REPLICATES,
+                on_value=set_replicates,
+                disabled=running,
+            )
+            solara.Button(
+                "Compare", on_click=start, disabled=running or not allowed, color="primary"
+            )
+            if running:
+                solara.Button("Cancel", on_click=cancel.set)
+        solara.Text(f"Estimated run time: {text}", classes=["lean-compare-estimate"])
+        done, total = progress.value
+        if running:
+            solara.ProgressLinear(100.0 * done / max(total, 1))
+            solara.Text(f"{done} of {total} runs", classes=["lean-compare-progress"])
+        result = task.value if task.finished else None
+        if task.error:
+            solara.Error(f"The comparison failed: {task.exception}")
+        elif isinstance(result, str):
+            solara.Warning(result)
+        elif result is not None:
+            CompareResult(result)
+        with solara.Column(classes=["lean-compare-boxes"]):
+            solara.Markdown(panel.where_markdown(params), style={"font-size": "0.9em"})
+
+
 @solara.component
 def Dashboard(model: VizModel):
-    """The main area: status; org chart and guide on the left, the plots on the right."""
+    """The main area: status; org chart and guide on the left, the plots on the right; the
+    comparison of strategies below."""
     with solara.Column(style={"padding": "12px 20px", "gap": "16px"}):
         RunStatus(model)
         with solara.Columns([3, 2], gutters_dense=True):
@@ -279,6 +391,7 @@ def Dashboard(model: VizModel):
                 Info()
             if model.lean is not None:
                 LivePlots(model)
+        ComparePanel(model)
 
 
 @solara.component

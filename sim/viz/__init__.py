@@ -6,13 +6,15 @@ static figure) without a browser. ``sim.app`` only wires these into Mesa's Solar
 
 from sim.viz.controls import (
     CULTURE_CUSTOM,
-    HOFSTEDE_PDI,
     VIZ_MAX_TEAMS,
     ControlError,
     VizModel,
+    culture_name,
     culture_options,
     culture_power_distance,
+    mechanism_label,
     params_from_controls,
+    parse_power_distance,
     parse_seed,
     parse_teams,
 )
@@ -21,17 +23,19 @@ from sim.viz.plots import draw_adoption, draw_pmo, series_frame
 
 __all__ = [
     "CULTURE_CUSTOM",
-    "HOFSTEDE_PDI",
     "VIZ_MAX_TEAMS",
     "ControlError",
     "OrgLayout",
     "VizModel",
+    "culture_name",
     "culture_options",
     "culture_power_distance",
     "draw_adoption",
     "draw_org_chart",
     "draw_pmo",
+    "mechanism_label",
     "params_from_controls",
+    "parse_power_distance",
     "parse_seed",
     "parse_teams",
     "series_frame",

@@ -14,28 +14,15 @@ from typing import Any
 import mesa
 from pydantic import ValidationError
 
+from sim import cultures
 from sim.model import LeanModel
 from sim.params import MECHANISMS, STRATEGIES, Params, ParamsError
+from sim.registry import Mechanism
+from sim.viz import internals
 from sim.viz.orgchart import OrgLayout, tree_layout
 
-#: Hofstede's power-distance index (PDI) by country, from his published table as of
-#: 2015-08-16 (geerthofstede.com). The model's power distance is PDI / 100, clipped to 1.
-#: The sweep configs keep a YAML copy of the same numbers for Hydra.
-HOFSTEDE_PDI: dict[str, int] = {
-    "Austria": 11,
-    "Denmark": 18,
-    "Germany": 35,
-    "Great Britain": 35,
-    "USA": 40,
-    "Japan": 54,
-    "France": 68,
-    "India": 77,
-    "China": 80,
-    "Malaysia": 104,
-}
-
-#: The culture choice that leaves power distance to its slider.
-CULTURE_CUSTOM = "custom"
+#: The culture choice that leaves power distance to its box (or the model's default).
+CULTURE_CUSTOM = cultures.CUSTOM
 
 #: Largest organization the page builds. The model itself takes up to 100,000 teams, but the
 #: org chart stops being something a person can read, and Play stops being smooth, beyond this.
@@ -49,24 +36,53 @@ class ControlError(ValueError):
     """One or more control values cannot build a model; one line per bad control."""
 
 
-def culture_label(country: str) -> str:
+def culture_label(culture: cultures.Culture) -> str:
     """The text of a culture choice: the country and its Hofstede PDI."""
-    return f"{country} (PDI {HOFSTEDE_PDI[country]})"
+    return f"{culture.label} (PDI {culture.hofstede_pdi})"
 
 
 def culture_options() -> list[str]:
-    """Choices of the culture control, "custom" first, then countries by rising PDI."""
-    return [CULTURE_CUSTOM, *(culture_label(c) for c in HOFSTEDE_PDI)]
+    """Choices of the culture control, "custom" first, then countries by rising PDI
+    (``sim.cultures``, the project's one culture table)."""
+    return [CULTURE_CUSTOM, *(culture_label(c) for c in cultures.cultures().values())]
+
+
+def culture_name(choice: str) -> str:
+    """The ``sim.cultures`` name of a culture choice (its text, the country or the name)."""
+    if choice == CULTURE_CUSTOM:
+        return CULTURE_CUSTOM
+    for culture in cultures.cultures().values():
+        if choice in (culture_label(culture), culture.label, culture.name):
+            return culture.name
+    raise ControlError(f"culture={choice!r}: not a known preset; choose one of {culture_options()}")
 
 
 def culture_power_distance(choice: str) -> float | None:
     """Power distance of a culture choice (PDI / 100, clipped to 1); None for "custom"."""
-    if choice == CULTURE_CUSTOM:
+    name = culture_name(choice)
+    return None if name == CULTURE_CUSTOM else cultures.get(name).power_distance
+
+
+def mechanism_label(mechanism: Mechanism) -> str:
+    """ "1. escape hatch": the mechanism's number and label from ``sim.registry``."""
+    return f"{mechanism.number}. {mechanism.label}"
+
+
+def parse_power_distance(text: Any) -> float | None:
+    """The power-distance box: a number from 0 to 1, or empty (None: the preset's, or the
+    model's default under "custom")."""
+    if text is None or (isinstance(text, str) and not text.strip()):
         return None
-    for country, pdi in HOFSTEDE_PDI.items():
-        if choice in (country, culture_label(country)):
-            return min(pdi / 100.0, 1.0)
-    raise ControlError(f"culture={choice!r}: not a known preset; choose one of {culture_options()}")
+    try:
+        value = float(str(text).strip().replace(",", "."))
+    except ValueError:
+        raise ControlError(
+            f"power distance={text!r}: not a number; type one from 0 to 1, or leave the box "
+            "empty to use the culture preset's"
+        ) from None
+    if not 0.0 <= value <= 1.0:
+        raise ControlError(f"power distance={text!r}: out of range; type a number from 0 to 1")
+    return value
 
 
 def _whole_number(text: Any, control: str, low: int, high: int, hint: str) -> int:
@@ -108,7 +124,7 @@ def params_from_controls(
     *,
     strategy: str,
     culture: str,
-    power_distance: float,
+    power_distance: Any,
     resistance: float,
     n_teams: Any,
     budget_fte_per_100_teams: float,
@@ -116,32 +132,46 @@ def params_from_controls(
 ) -> Params:
     """Params for the page's control values; every bad value is reported in one ControlError.
 
-    A culture preset other than "custom" sets power distance and overrides the slider.
+    A culture preset sets power distance (``sim.cultures.apply_culture``, the rule the sweep
+    uses too): with a preset, leave the power-distance box empty; a number there that differs
+    from the preset's is an error, never silently overridden.
     """
     problems: list[str] = []
-    teams: int | None = None
-    preset: float | None = None
+    teams = name = given = None
     try:
         teams = parse_teams(n_teams)
     except ControlError as err:
         problems.append(str(err))
     try:
-        preset = culture_power_distance(culture)
+        name = culture_name(culture)
+    except ControlError as err:
+        problems.append(str(err))
+    try:
+        given = parse_power_distance(power_distance)
     except ControlError as err:
         problems.append(str(err))
     switches = dict(mechanisms or {})
     unknown = sorted(set(switches) - set(MECHANISMS))
     if unknown:
         problems.append(f"mechanisms {unknown}: unknown; known switches are {list(MECHANISMS)}")
+    values: dict[str, Any] = {} if given is None else {"power_distance": given}
+    if name is not None:
+        try:
+            values = cultures.apply_culture(name, values)
+        except ParamsError as err:
+            problems.append(
+                f"{err}. In this page: empty the power-distance box to use the preset's, "
+                "or choose the culture custom"
+            )
     if problems:
         raise ControlError("\n".join(problems))
     values = {
         "strategy": strategy,
-        "power_distance": power_distance if preset is None else preset,
         "resistance": resistance,
         "n_teams": teams,
         "budget_fte_per_100_teams": budget_fte_per_100_teams,
-        **{name: bool(on) for name, on in switches.items()},
+        **values,
+        **{key: bool(on) for key, on in switches.items()},
     }
     try:
         return Params.create(**values)
@@ -165,8 +195,8 @@ class VizModel(mesa.Model):
     so this wrapper never raises for bad input: it keeps ``error`` (one line per bad control),
     builds no model, and sets ``running = False`` so Step and Play do nothing.
 
-    ``lean`` is the LeanModel (None after an error); its DataCollector has week 0 collected,
-    as ``sim.run`` does. ``layout`` is the org chart's tree layout, computed once per model.
+    ``lean`` is the LeanModel (None after an error); its series holds week 0 (as built).
+    ``layout`` is the org chart's tree layout, computed once per model.
     A control left at None takes the model's default (``Params``).
     """
 
@@ -174,7 +204,7 @@ class VizModel(mesa.Model):
         self,
         strategy: str = "centralized",
         culture: str = CULTURE_CUSTOM,
-        power_distance: float | None = None,
+        power_distance: Any = None,
         resistance: float | None = None,
         n_teams: Any = None,
         budget_fte_per_100_teams: float | None = None,
@@ -201,7 +231,7 @@ class VizModel(mesa.Model):
                 self.params = params_from_controls(
                     strategy=strategy,
                     culture=culture,
-                    power_distance=_or_default(power_distance, "power_distance"),
+                    power_distance=power_distance,  # empty: the preset's, or the default
                     resistance=_or_default(resistance, "resistance"),
                     n_teams=_or_default(n_teams, "n_teams"),
                     budget_fte_per_100_teams=_or_default(
@@ -216,14 +246,13 @@ class VizModel(mesa.Model):
             self.params = None
             self.running = False
             return
-        self.lean = LeanModel(self.params, seed=self.seed_value)
-        self.lean.datacollector.collect(self.lean)  # week 0: the organization as built
-        self.layout = tree_layout(self.lean.org.manager_parent, self.lean.org.team_manager)
+        self.lean = LeanModel(self.params, seed=self.seed_value)  # records week 0 as built
+        self.layout = tree_layout(*internals.tree(self.lean))
 
     @property
     def week(self) -> int:
         """Weeks simulated so far (0 before the first Step)."""
-        return self.lean.steps if self.lean is not None else 0
+        return internals.week(self.lean) if self.lean is not None else 0
 
     @property
     def horizon(self) -> int:
@@ -232,8 +261,8 @@ class VizModel(mesa.Model):
 
     def step(self) -> None:
         """One week of the organization; stops at the horizon (or at once after an error)."""
-        if self.lean is None or self.lean.steps >= self.horizon:
+        if self.lean is None or self.week >= self.horizon:
             self.running = False
             return
         self.lean.step()
-        self.running = self.lean.steps < self.horizon
+        self.running = self.week < self.horizon

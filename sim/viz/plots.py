@@ -1,34 +1,24 @@
-"""Live plots of one run, drawn from the model's DataCollector on a fresh figure per frame."""
+"""Live plots of one run, drawn from the model's DataCollector on a fresh figure per frame.
+
+Colours come from the project's one palette (``sim.palette``, Okabe & Ito).
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.model import LeanModel
-
-#: Okabe & Ito's colour-blind-safe palette.
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "red": "#D55E00",
-    "purple": "#CC79A7",
-    "black": "#000000",
-}
+from sim.palette import OKABE_ITO
+from sim.viz import internals
 
 MIN_WEEKS_SHOWN = 26  # the x axis starts half a year wide and grows with the run
 
 
 def series_frame(lean: LeanModel) -> pd.DataFrame:
-    """The model's DataCollector series with a ``week`` column (week 0 = as built)."""
-    df = lean.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    df.insert(0, "week", np.arange(len(df)))
-    return df
+    """The model's weekly series with a ``week`` column (week 0 = as built)."""
+    return internals.series(lean)
 
 
 def _weeks_axis(ax: Axes, df: pd.DataFrame) -> None:
@@ -60,7 +50,7 @@ def draw_adoption(fig: Figure, df: pd.DataFrame) -> None:
     )
     fig.subplots_adjust(left=0.14, right=0.97, top=0.86, bottom=0.13)
     _line(top, df, "adoption", "adoption (incl. pilot help)", OKABE_ITO["blue"])
-    _line(top, df, "own_adoption", "own adoption", OKABE_ITO["green"])
+    _line(top, df, "own_adoption", "own adoption", OKABE_ITO["bluish_green"])
     _line(top, df, "ownership", "ownership", OKABE_ITO["orange"], linestyle="--")
     top.set_ylim(-0.02, 1.02)
     top.set_ylabel("share of teams", fontsize=10)
@@ -95,14 +85,14 @@ def draw_pmo(fig: Figure, df: pd.DataFrame, has_pmo: bool) -> None:
             fontsize=10, color="#555555",
         )  # fmt: skip
         return
-    _line(top, df, "pmo_headcount", "staff (FTE)", OKABE_ITO["purple"])
-    _line(top, df, "pilots_running", "pilots running", OKABE_ITO["sky"], linestyle="--")
+    _line(top, df, "pmo_headcount", "staff (FTE)", OKABE_ITO["reddish_purple"])
+    _line(top, df, "pilots_running", "pilots running", OKABE_ITO["sky_blue"], linestyle="--")
     top.set_ylim(bottom=0)
     top.set_ylabel("count", fontsize=10)
     _legend_above(top, ncols=2)
-    _line(bottom, df, "pmo_morale", "staff morale", OKABE_ITO["green"])
+    _line(bottom, df, "pmo_morale", "staff morale", OKABE_ITO["bluish_green"])
     _line(bottom, df, "pmo_legitimacy", "legitimacy", OKABE_ITO["blue"])
-    _line(bottom, df, "pmo_blame", "blame", OKABE_ITO["red"], linestyle="--")
+    _line(bottom, df, "pmo_blame", "blame", OKABE_ITO["vermillion"], linestyle="--")
     bottom.set_ylim(-0.02, 1.02)
     bottom.set_ylabel("level, 0 to 1", fontsize=10)
     _legend_above(bottom, ncols=3)

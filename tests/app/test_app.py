@@ -6,14 +6,18 @@ SolaraViz puts in a sidebar portal) is rendered too.
 
 from __future__ import annotations
 
+import json
+import time
+
 import ipyvuetify as v
 import ipywidgets as widgets
 import pytest
 import solara
 
-from sim import MECHANISMS, STRATEGIES
-from sim.app import MODEL_PARAMS, Page
-from sim.viz import HOFSTEDE_PDI, VIZ_MAX_TEAMS, culture_options
+from sim import STRATEGIES, cultures
+from sim.app import COMPARE_TITLE, MODEL_PARAMS, Page
+from sim.registry import REGISTRY
+from sim.viz import VIZ_MAX_TEAMS, culture_options, mechanism_label
 
 
 @solara.component
@@ -23,10 +27,28 @@ def InAppLayout():
 
 
 @pytest.fixture
-def page():
-    """A freshly rendered page (its own model) and its render context."""
+def page(tmp_path, monkeypatch):
+    """A freshly rendered page (its own model) and its render context, started in an empty
+    folder (no committed discovery, no calibration posterior), as a fresh checkout would be."""
+    monkeypatch.chdir(tmp_path)
     _, rc = solara.render(InAppLayout(), handle_error=False)
     return rc
+
+
+def write_box_file(folder, limits: dict) -> None:
+    """A box file with one box (embedded ahead of centralized) over ``limits``."""
+    box = {
+        "kind": "pair", "measure": "sustained_adoption", "outcome": "sustained_adoption",
+        "outcome_label": "sustained adoption (share of teams)", "margin": 0.05,
+        "strategy": "embedded", "versus": "centralized", "limits": limits,
+        "density": 0.9, "coverage": 0.6, "number": 1,
+    }  # fmt: skip
+    content = {
+        "worlds": 50, "boxes": [box],
+        "dimensions": {"resistance": [0.2, 0.8], "n_teams": [20, 400]},
+    }  # fmt: skip
+    (folder / "results" / "discovery").mkdir(parents=True)
+    (folder / "results" / "discovery" / "boxes.json").write_text(json.dumps(content))
 
 
 def texts(rc) -> str:
@@ -75,20 +97,24 @@ def test_page_offers_every_control_with_the_models_choices(page):
     assert culture.items == culture_options()
     assert culture.v_model == "custom"
     sliders = {s.widget.label: s.widget for s in page.find(v.Slider)}
-    for key in ("power_distance", "resistance", "budget_fte_per_100_teams"):
+    for key in ("resistance", "budget_fte_per_100_teams"):
         assert MODEL_PARAMS[key]["label"] in sliders
-    assert sliders[MODEL_PARAMS["power_distance"]["label"]].max == 1.0
-    boxes = {t.widget.label for t in page.find(v.TextField)}
-    assert {MODEL_PARAMS["seed"]["label"], MODEL_PARAMS["n_teams"]["label"]} <= boxes
+    boxes = {t.widget.label: t.widget for t in page.find(v.TextField)}
+    for key in ("seed", "n_teams", "power_distance"):
+        assert MODEL_PARAMS[key]["label"] in boxes
+    assert boxes[MODEL_PARAMS["power_distance"]["label"]].v_model == ""  # the preset's
     switches = {c.widget.label: c.widget.v_model for c in page.find(v.Checkbox)}
-    for i, name in enumerate(MECHANISMS, start=1):
-        assert switches[f"{i}. {name.replace('_', ' ')}"] is True
+    assert len([k for k in switches if k[0].isdigit()]) == len(REGISTRY)  # + Mesa's own
+    for mechanism in REGISTRY:  # numbered and labelled as sim.registry says
+        assert switches[f"{mechanism.number}. {mechanism.label}"] is True
 
 
-def test_culture_choices_are_hofstedes_countries_with_custom_first():
+def test_culture_choices_are_the_culture_table_with_custom_first():
+    table = cultures.cultures()
     assert culture_options()[0] == "custom"
-    assert len(culture_options()) == 1 + len(HOFSTEDE_PDI)
+    assert len(culture_options()) == 1 + len(table)
     assert "Malaysia (PDI 104)" in culture_options()
+    assert mechanism_label(REGISTRY[0]) == "1. escape hatch"
 
 
 def test_page_shows_org_chart_plots_and_guide(page):
@@ -132,10 +158,23 @@ def test_culture_preset_sets_power_distance(page):
     assert "<strong>0.54 (Japan)</strong>" in texts(page)
 
 
-def test_power_distance_slider_counts_when_culture_is_custom(page):
-    page.find(v.Slider, label=MODEL_PARAMS["power_distance"]["label"]).widget.v_model = 0.9
+def test_power_distance_box_counts_when_culture_is_custom(page):
+    type_into(page, MODEL_PARAMS["power_distance"]["label"], "0.9")
     click(page, "Reset")
     assert "<strong>0.90</strong>" in texts(page)
+
+
+def test_a_country_and_a_conflicting_power_distance_is_an_error_in_the_page(page):
+    choose(page, MODEL_PARAMS["culture"]["label"], "Japan (PDI 54)")
+    type_into(page, MODEL_PARAMS["power_distance"]["label"], "0.3")
+    click(page, "Reset")
+    shown = texts(page)
+    assert "The model was not built" in shown
+    assert "power_distance=0.3 conflicts with culture=japan" in shown  # sim.cultures' rule
+    assert "empty the power-distance box" in shown
+    type_into(page, MODEL_PARAMS["power_distance"]["label"], "0.54")  # agrees: accepted
+    click(page, "Reset")
+    assert "<strong>0.54 (Japan)</strong>" in texts(page)
 
 
 @pytest.mark.parametrize(
@@ -173,3 +212,64 @@ def test_switching_a_mechanism_off_is_reported(page):
     page.find(v.Checkbox, label="1. escape hatch").widget.v_model = False
     click(page, "Reset")
     assert "switched off: escape hatch" in texts(page)
+
+
+# --- the panel "Compare strategies for this organization" ----------------------------------------
+def _wait_for(rc, text: str, timeout_s: float = 120.0) -> str:
+    """The page's text once it shows ``text`` (the comparison runs in a thread)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        shown = texts(rc)
+        if text in shown:
+            return shown
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} did not appear within {timeout_s} s")
+
+
+def test_compare_panel_states_its_estimate_cap_and_the_missing_box_file(page):
+    shown = texts(page)
+    assert COMPARE_TITLE in shown
+    assert "Estimated run time: 5 strategies × 8 organizations = 40 runs" in shown
+    assert "(cap 120 s)" in shown
+    assert "No scenario discovery found" in shown  # results/discovery/boxes.json is absent
+
+
+@pytest.mark.parametrize(
+    ("limits", "said"),
+    [
+        ({"resistance": [None, 0.6]}, "lies in:"),  # the default world, resistance 0.5
+        ({"resistance": [0.6, None]}, "lies in none of the 1 boxes"),
+    ],
+)
+def test_compare_panel_places_the_organization_in_the_discovery_boxes(
+    tmp_path, monkeypatch, limits, said
+):
+    write_box_file(tmp_path, limits)
+    monkeypatch.chdir(tmp_path)
+    _, rc = solara.render(InAppLayout(), handle_error=False)
+    shown = texts(rc)
+    assert said in shown
+    sentence = "embedded ahead of centralized on sustained adoption"
+    assert (sentence in shown) == (said == "lies in:")
+
+
+def test_compare_panel_says_when_the_organization_is_outside_the_design(tmp_path, monkeypatch):
+    write_box_file(tmp_path, {"resistance": [None, 0.6]})
+    monkeypatch.chdir(tmp_path)
+    _, rc = solara.render(InAppLayout(), handle_error=False)
+    type_into(rc, MODEL_PARAMS["n_teams"]["label"], "1000")
+    click(rc, "Reset")
+    assert "outside the discovery's design" in texts(rc)
+
+
+def test_compare_panel_runs_every_strategy_on_the_organization_on_screen(page):
+    type_into(page, MODEL_PARAMS["n_teams"]["label"], "24")
+    click(page, "Reset")
+    page.find(v.Slider, label="Organizations per strategy").widget.v_model = 2
+    click(page, "Compare")
+    shown = _wait_for(page, "P(best)")
+    for strategy in STRATEGIES:
+        assert f"<td>{strategy}</td>" in shown
+    assert "2 organizations of 24 teams" in shown
+    assert "calibrated rates: not used" in shown.lower()
+    assert image(page, "lean-compare-plot").startswith(b"\x89PNG")
