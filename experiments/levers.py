@@ -209,7 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("results/levers"))
     parser.add_argument("--replicates", type=int, default=10)
     parser.add_argument("--solver-seeds", type=int, default=4, help="seeds per effort evaluation")
-    parser.add_argument("--reference", default="centralized", choices=STRATEGIES[1:])
+    parser.add_argument(
+        "--reference",
+        default="embedded",
+        choices=STRATEGIES[1:],
+        help="the strategy whose total effort at the default budget the others match "
+        "(default embedded: at equal budget its duty asks the most effort)",
+    )
     parser.add_argument("--jobs", type=int, default=-1, help="processes (default: all cores)")
     parser.add_argument(
         "--set",

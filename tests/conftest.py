@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sizes import SMALL, TINY  # noqa: F401  (re-exported for older imports)
 
 from sim import Params, run
-
-#: A tiny organization (3 line managers) over two years: enough for every mechanism to act.
-TINY = {"n_teams": 24, "weeks": 104}
-#: A small organization for effects that need a few dozen teams and a longer horizon.
-SMALL = {"n_teams": 100, "weeks": 260}
 
 
 def mean_summary(measure: str, seeds=range(4), **kwargs) -> float:

@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import TINY
+from sizes import TINY
 
 from sim import STRATEGIES, Params, run
 

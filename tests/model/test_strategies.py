@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TINY
+from sizes import TINY
 
 from sim import STRATEGIES, LeanModel, Params, run
 from sim.model import LEDGER

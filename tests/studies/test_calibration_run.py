@@ -20,9 +20,10 @@ from sim.presets import load
 
 pytestmark = pytest.mark.slow
 
-#: Known rates: borrowed capability fading over about 35 weeks (the steep part of the 2-year
-#: share, far from the defaults), internalization at an ordinary value.
-TRUTH = {"borrowed_decay_rate": 0.02, "internalization_rate": 0.03}
+#: Known rates: own unpractised capability halving in about 9 weeks (faster than the default),
+#: borrowed capability fading over about 35 weeks (the steep part of the 2-year share, far
+#: from the defaults), internalization at an ordinary value.
+TRUTH = {"decay_rate": 0.08, "borrowed_decay_rate": 0.02, "internalization_rate": 0.03}
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +84,9 @@ def test_epsilon_shrinks_and_the_posterior_is_a_weighted_sample(recovery, record
     assert ess == pytest.approx(record["abc"]["effective_sample_size"], rel=1e-6)
     for name in FITTED:
         post = record["posterior"][name]
-        assert posterior[name].min() <= post["lo"] <= post["median"] <= post["hi"]
-        assert post["hi"] <= posterior[name].max()
+        tol = 1e-12 * posterior[name].abs().max()  # quantiles are read back from the JSON
+        assert posterior[name].min() <= post["lo"] + tol
+        assert post["lo"] <= post["median"] <= post["hi"] <= posterior[name].max() + tol
 
 
 # --- the files -------------------------------------------------------------------------------
@@ -94,8 +96,8 @@ def test_the_record_states_measure_priors_method_and_provenance(record):
     assert record["targets"].keys() == TARGETS.keys() and record["published_targets"] == TARGETS
     assert record["mapping"] == {"strategy": "centralized", "coach_share": 0.25}
     assert record["fitted_parameters"] == list(FITTED)
-    assert set(record["held_at_defaults"]) == {"decay_rate", "learn_rate"}
-    assert record["held_at_defaults"]["decay_rate"] == Params.model_fields["decay_rate"].default
+    assert set(record["held_at_defaults"]) == {"learn_rate"}
+    assert record["held_at_defaults"]["learn_rate"] == Params.model_fields["learn_rate"].default
     m = record["baseline_margin"]
     assert m["baseline_margin"] == pytest.approx(2 * m["sd_within_team"], abs=1e-4)
     assert m["sd_weekly_change"] < m["sd_within_team"]
@@ -157,7 +159,8 @@ def test_figures_note_and_preset(recovery, record):
     assert f"follow-up curve, 26 weeks to 2 years (a validation pattern, not fitted): " \
            f"{record['follow_up_curve']['verdict']}" in note  # fmt: skip
     preset = load("calibrated", recovery)
-    assert preset == {n: rounded(p["median"]) for n, p in record["posterior"].items()}
+    medians = {n: rounded(p["median"]) for n, p in record["posterior"].items()}
+    assert preset == {**medians, "baseline_margin": record["baseline_margin"]["baseline_margin"]}
 
 
 def test_report_redraws_from_the_files_alone(recovery):
