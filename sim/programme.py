@@ -115,9 +115,11 @@ class Programme(mesa.Agent):
             self.week_budget = dict.fromkeys(self.week_budget, 0.0)
             return
         week = self.model.steps
-        ready = week if not self.started else self.staff.ready_week(week)  # founders at once
-        for slot in self.staff.set_positions(self.positions_fte(), ready):
-            self.to_line(slot, week)
+        positions = self.positions_fte()
+        if abs(positions - self.staff.positions_fte) > 1e-9:
+            ready = week if not self.started else self.staff.ready_week(week)  # founders at once
+            for slot in self.staff.set_positions(positions, ready):
+                self.to_line(slot, week)
         self.staff.hire(week, founding=not self.started)
         self.started = True
         if self.model.policy.rotate_staff:

@@ -105,7 +105,10 @@ class Specialists:
         """Fill vacant positions whose hire is due: founding specialists are experienced, later
         hires start with the replacement skill (a programme's skill decays with turnover)."""
         p = self.p
-        due = np.flatnonzero(~self.filled & ~self.cut & (self.hire_week <= week))
+        vacant = ~self.filled & ~self.cut
+        if not vacant.any():
+            return
+        due = np.flatnonzero(vacant & (self.hire_week <= week))
         if len(due) == 0:
             return
         self.filled[due] = True
