@@ -203,7 +203,7 @@ def draw(result: Result, s: Setting, axes) -> None:
         f"(b) tipping: sustainment against resistance\n{ci_note(s.tipping_replicates)}",
         fontsize=9,
     )
-    ax.legend(loc="upper right")
+    ax.legend(loc="best", fontsize=8)
 
 
 def describe(s: Setting) -> str:

@@ -179,7 +179,7 @@ def draw(result: Result, s: Setting, axes) -> None:
             color="0.3",
             ls="--",
             lw=1,
-            label=f"rule: {RELATIVE_HALF_WIDTH:.0%} of the difference = {result.targets[m]:.3g}",
+            label=f"rule: {RELATIVE_HALF_WIDTH:.0%} of the difference = {_num(result.targets[m])}",
         )
         ax.axvline(
             result.chosen,
@@ -199,11 +199,16 @@ def draw(result: Result, s: Setting, axes) -> None:
         ax.set_xlabel("replicates (paired)")
         ax.set_ylabel(f"{LEVEL:.0%} CI half-width ({unit})")
         ax.set_title(
-            f"embedded − centralized: {m}\n(mean difference {d.mean():+.3g} {unit}; defaults, "
-            f"{s.n_teams} teams, {s.weeks} weeks)",
+            f"embedded − centralized: {m}\n(mean difference {_num(d.mean(), '+')} {unit}; "
+            f"defaults, {s.n_teams} teams, {s.weeks} weeks)",
             fontsize=9,
         )
         ax.legend(fontsize=8)
+
+
+def _num(value: float, sign: str = "") -> str:
+    """3 significant digits, or whole numbers with thousands separators when large."""
+    return f"{value:{sign},.0f}" if abs(value) >= 1000 else f"{value:{sign}.3g}"
 
 
 def _two_and_five(value: float, _pos: int) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from matplotlib import ticker
 from matplotlib.colors import TwoSlopeNorm
 
 from experiments.validation.design import Design, Judgement, criterion
@@ -163,7 +164,8 @@ def draw(result: Result, s: Setting, axes) -> None:
             for j in range(len(s.power_distance)):
                 v = mean[i, j]
                 sure = lo[i, j] > 0 or hi[i, j] < 0
-                text = f"{v:+.2f}" if abs(v) < 10 else f"{v:+,.0f}"
+                text = f"{v + 0.0:+.2f}" if abs(v) < 10 else f"{v + 0.0:+,.0f}"
+                text = text.replace("-0.00", "0.00").replace("+0.00", "0.00")
                 ax.text(
                     j,
                     i,
@@ -180,6 +182,8 @@ def draw(result: Result, s: Setting, axes) -> None:
         ax.set_title(title, fontsize=9)
         ax.grid(False)
         bar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
+        if lim >= 1000:
+            bar.ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         bar.set_label(f"{TREATMENT} − {CONTROL}\n> 0: {TREATMENT} ahead", fontsize=8)
     axes[0].figure.suptitle(
         f"{TREATMENT.capitalize()} minus {CONTROL}, mean of paired differences; "
