@@ -262,6 +262,7 @@ def grid_or_option(verdicts: pd.DataFrame, factor: str, level: str) -> pd.Series
     )
 
 
+@pytest.mark.slow
 def test_morris_through_the_sweep_gives_exact_paired_effects(tmp_path, lean_sim_env, drawn):
     args = ["--params", "resistance,power_distance,decay_rate", "--trajectories", "3", *TINY]
     assert sensitivity(tmp_path, "design", "morris", *args) == 0
@@ -290,6 +291,7 @@ def test_morris_through_the_sweep_gives_exact_paired_effects(tmp_path, lean_sim_
     assert bars == pytest.approx({"resistance": 0.6, "power_distance": 0.0, "decay_rate": 0.0})
 
 
+@pytest.mark.slow
 def test_the_sweep_subprocess_imports_the_checkout_under_test(tmp_path, monkeypatch):
     """A decoy ``sim`` first on the path stands for a venv that points at another checkout:
     the sweep's subprocess must still import the ``sim`` this test imported."""
@@ -307,6 +309,7 @@ def test_the_sweep_subprocess_imports_the_checkout_under_test(tmp_path, monkeypa
     assert (results / "morris" / "runs.parquet").is_file()
 
 
+@pytest.mark.slow
 def test_all_runs_end_to_end_and_writes_indices_figures_and_readme(tmp_path, lean_sim_env, drawn):
     args = [
         "--params",

@@ -50,7 +50,8 @@ def outcomes(quick):
 
 
 # --- the check that `make test` runs --------------------------------------------------------
-def test_quick_check_gives_the_pinned_verdicts(quick, capsys):
+@pytest.mark.slow
+def test_quick_check_gives_the_pinned_verdicts(quick):
     """A change that flips a quick verdict fails here; update verdicts.yaml with the reason."""
     assert quick.code == 0
 
@@ -67,6 +68,7 @@ def test_quick_pins_hold_a_pass_and_a_fail():
     assert {p.verdict for p in verdicts.load("quick").values()} == {"PASS", "FAIL"}
 
 
+@pytest.mark.slow
 def test_a_changed_verdict_exits_non_zero_naming_the_pattern(quick, tmp_path, capsys):
     pins = yaml.safe_load(verdicts.PINS.read_text(encoding="utf-8"))
     trap = pins["quick"]["capability_trap"]
@@ -127,6 +129,7 @@ def test_a_failed_judged_criterion_fails_the_pattern_but_a_diagnostic_does_not()
     assert Judgement((ok, bad)).score == "1/2"
 
 
+@pytest.mark.slow
 def test_the_capability_trap_fails_when_pressure_no_longer_cuts_improvement_time(quick):
     """Planted bug of issue 16: pressure_cut = 0 (the trap's strength). The quick design
     passes with the trap and must fail without it."""
