@@ -223,18 +223,21 @@ def test_time_figures_draw_the_weekly_means_of_the_series(folder):
     for k, v in ref.items():
         at &= (runs[k] == v).to_numpy()
     cells = runs[at].drop_duplicates("cell_id").set_index("strategy")["cell_id"]
+    figures = {m: m.plot(results).figure for m in (fig1_over_time, fig3_pmo_life)}
     for module, measure, strategies in (
         (fig1_over_time, "own_adoption", list(sim.STRATEGIES)),
+        (fig1_over_time, "ownership", list(sim.STRATEGIES)),
+        (fig1_over_time, "performance", list(sim.STRATEGIES)),
         (fig3_pmo_life, "pmo_headcount", fig3_pmo_life.offices(results)),
+        (fig3_pmo_life, "pmo_morale", fig3_pmo_life.offices(results)),
     ):
-        fig = module.plot(results).figure
-        ax = next(a for a in fig.axes if a.get_ylabel() == style.label(measure))
+        ax = next(a for a in figures[module].axes if a.get_ylabel() == style.label(measure))
         assert len(ax.lines) >= len(strategies)
         for line, strategy in zip(ax.lines, strategies, strict=False):
-            weekly = series[series["cell_id"] == cells[strategy]].groupby("week")[measure]
+            weekly = series[series["cell_id"] == cells[strategy]].groupby("week")[measure].mean()
             x, y = line.get_data()
-            np.testing.assert_allclose(x, weekly.mean().index)
-            np.testing.assert_allclose(y, weekly.mean(), rtol=1e-3, atol=1e-6)  # 4 digits
+            np.testing.assert_allclose(x, weekly.index)
+            np.testing.assert_allclose(y, weekly, rtol=1e-3, atol=1e-6)  # 4 digits kept
 
 
 def test_pilot_figure_shows_each_runs_share_of_pilots_sustained(folder):

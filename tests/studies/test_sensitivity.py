@@ -294,7 +294,9 @@ def test_morris_through_the_sweep_gives_exact_paired_effects(tmp_path, lean_sim_
 @pytest.mark.slow
 def test_the_sweep_subprocess_imports_the_checkout_under_test(tmp_path, monkeypatch):
     """A decoy ``sim`` first on the path stands for a venv that points at another checkout:
-    the sweep's subprocess must still import the ``sim`` this test imported."""
+    the sweep's subprocess must still import the ``sim`` this test imported (run from another
+    folder, so that the current directory does not put the checkout first by chance)."""
+    monkeypatch.chdir(tmp_path)
     decoy = tmp_path / "decoy" / "sim"
     decoy.mkdir(parents=True)
     (decoy / "__init__.py").write_text("raise ImportError('a decoy sim was imported')\n")
