@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy import stats
 
-from experiments.validation.design import Design, Judgement, band, ci_note, criterion
+from experiments.validation.design import BaseSetting, Design, Judgement, band, ci_note, criterion
 from experiments.validation.grid import Grid
 from sim.palette import STRATEGY_COLORS
 from sim.stats import grouped_mean_ci
@@ -40,11 +40,7 @@ MEASURES = {
 
 
 @dataclass(frozen=True)
-class Setting:
-    design: Design
-    n_teams: int
-    weeks: int
-    replicates: int
+class Setting(BaseSetting):
     pressure_grid: tuple[float, ...]
 
     def points(self) -> list[dict]:
@@ -57,7 +53,7 @@ class Setting:
 
 
 def setting(design: Design) -> Setting:
-    return Setting(design, design.n_teams, design.weeks, design.replicates, design.pressure_grid)
+    return Setting.of(design, pressure_grid=design.pressure_grid)
 
 
 @dataclass

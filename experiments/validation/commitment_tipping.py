@@ -18,6 +18,7 @@ from scipy import optimize
 
 from experiments.validation import _model
 from experiments.validation.design import (
+    BaseSetting,
     Design,
     Judgement,
     band,
@@ -59,23 +60,14 @@ STYLES = {
 
 
 @dataclass(frozen=True)
-class Setting:
-    design: Design
-    n_teams: int
-    weeks: int
-    replicates: int
+class Setting(BaseSetting):
     tipping_grid: tuple[float, ...]
     tipping_replicates: int
 
 
 def setting(design: Design) -> Setting:
-    return Setting(
-        design,
-        design.n_teams,
-        design.weeks,
-        design.replicates,
-        design.tipping_grid,
-        design.tipping_replicates,
+    return Setting.of(
+        design, tipping_grid=design.tipping_grid, tipping_replicates=design.tipping_replicates
     )
 
 

@@ -18,7 +18,7 @@ a failure into a success; the verdicts are pinned in ``verdicts.yaml`` (``lean-s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -83,6 +83,22 @@ QUICK = Design(
     replicate_study=8,
     replicate_counts=(4, 8),
 )
+
+
+@dataclass(frozen=True)
+class BaseSetting:
+    """What every pattern's setting holds: the design (sizes, preset), the organization's size,
+    the horizon and the replicates per point. A pattern's ``Setting`` adds what else it runs."""
+
+    design: Design
+    n_teams: int
+    weeks: int
+    replicates: int
+
+    @classmethod
+    def of(cls, design: Design, **more: Any) -> Self:
+        """A setting at the design's main size (teams, weeks, replicates), plus ``more``."""
+        return cls(design, design.n_teams, design.weeks, design.replicates, **more)
 
 
 # --- criteria and verdicts ------------------------------------------------------------------

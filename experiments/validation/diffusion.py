@@ -18,6 +18,7 @@ from scipy import optimize
 
 from experiments.validation._model import TRIED
 from experiments.validation.design import (
+    BaseSetting,
     Design,
     Judgement,
     band,
@@ -70,11 +71,8 @@ CURVES = {
 
 
 @dataclass(frozen=True)
-class Setting:
-    design: Design
-    n_teams: int
-    weeks: int
-    replicates: int
+class Setting(BaseSetting):
+    """Its own size: diffusion needs a larger organization and a longer horizon."""
 
     def values(self, variant: str) -> dict[str, Any]:
         return {**PURE_PEER_DIFFUSION, "n_teams": self.n_teams, **VARIANTS[variant][1]}

@@ -18,7 +18,7 @@ import yaml
 from matplotlib import ticker
 
 from experiments.validation import verdict_map
-from experiments.validation.design import Design, Judgement, criterion
+from experiments.validation.design import BaseSetting, Design, Judgement, criterion
 from experiments.validation.grid import Grid
 from sim.palette import OKABE_ITO
 from sim.stats import LEVEL, mean_ci, t_quantile
@@ -43,11 +43,7 @@ MAX_N = 100_000
 
 
 @dataclass(frozen=True)
-class Setting:
-    design: Design
-    n_teams: int
-    weeks: int
-    replicates: int
+class Setting(BaseSetting):
     counts: tuple[int, ...]
     headline_replicates: int | None
 
@@ -70,8 +66,8 @@ def setting(design: Design) -> Setting:
         design.n_teams,
         design.weeks,
         design.replicate_study,
-        design.replicate_counts,
-        headline_replicates(),
+        counts=design.replicate_counts,
+        headline_replicates=headline_replicates(),
     )
 
 

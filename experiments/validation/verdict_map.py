@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib import ticker
 from matplotlib.colors import TwoSlopeNorm
 
-from experiments.validation.design import Design, Judgement, criterion
+from experiments.validation.design import BaseSetting, Design, Judgement, criterion
 from experiments.validation.grid import Grid
 from sim.mechanisms import WEEKS_PER_YEAR
 from sim.palette import DIVERGING_CMAP
@@ -41,11 +41,7 @@ DRAWN = {
 
 
 @dataclass(frozen=True)
-class Setting:
-    design: Design
-    n_teams: int
-    weeks: int
-    replicates: int
+class Setting(BaseSetting):
     resistance: tuple[float, ...]
     power_distance: tuple[float, ...]
 
@@ -61,13 +57,10 @@ class Setting:
 
 
 def setting(design: Design) -> Setting:
-    return Setting(
+    return Setting.of(
         design,
-        design.n_teams,
-        design.weeks,
-        design.replicates,
-        design.verdict_resistance,
-        design.verdict_power_distance,
+        resistance=design.verdict_resistance,
+        power_distance=design.verdict_power_distance,
     )
 
 

@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.validation.design import Design, Judgement, band, ci_note, criterion, mean_half
+from experiments.validation.design import (
+    BaseSetting,
+    Design,
+    Judgement,
+    band,
+    ci_note,
+    criterion,
+    mean_half,
+)
 from experiments.validation.grid import Grid
 from sim.mechanisms import WEEKS_PER_YEAR
 from sim.palette import OKABE_ITO
@@ -55,15 +63,12 @@ TITLES = {
 
 
 @dataclass(frozen=True)
-class Setting:
-    design: Design
-    n_teams: int
-    weeks: int
-    replicates: int
+class Setting(BaseSetting):
+    """Both contrasts at the design's size."""
 
 
 def setting(design: Design) -> Setting:
-    return Setting(design, design.n_teams, design.weeks, design.replicates)
+    return Setting.of(design)
 
 
 @dataclass
