@@ -1,10 +1,17 @@
-"""Render the parameter and strategy tables of docs/ODD.md from the code, so they cannot drift.
+"""Render the tables of docs/ODD.md that restate the code, so they cannot drift.
 
-The tables are read from ``sim.Params.model_fields`` (name, default, allowed range from the
-pydantic constraints, description), grouped by the ``# --- section ---`` comments of
-``sim/params.py``, and from ``sim.params.STRATEGY_POLICIES``. The Markdown lives in ODD.md
-between marker comments (``<!-- params:start -->`` ... ``<!-- params:end -->``); everything
-outside the markers is hand-written prose.
+Four generated blocks:
+
+* ``params``: one table per ``# --- section ---`` comment of ``sim/params.py``, read from
+  ``sim.Params.model_fields`` (name, default, allowed range from the pydantic constraints,
+  description) and ``sim.params.field_kind`` (world, assumption, treatment, observation);
+* ``kinds``: the fields of each kind (what seeds, sweeps and comparisons rest on);
+* ``policies``: the strategy presets, ``sim.params.STRATEGY_POLICIES``;
+* ``mechanisms``: the mechanism registry, ``sim.registry.REGISTRY`` (number, switch, label,
+  strength parameters, the values that switch it off, source).
+
+The Markdown lives in ODD.md between marker comments (``<!-- params:start -->`` ...
+``<!-- params:end -->``); everything outside the markers is hand-written prose.
 
 Usage::
 
@@ -29,7 +36,16 @@ from pathlib import Path
 from pydantic.fields import FieldInfo
 
 import sim.params
-from sim.params import STRATEGY_POLICIES, Params
+from sim.params import (
+    ASSUMPTION_FIELDS,
+    OBSERVATION_FIELDS,
+    STRATEGY_POLICIES,
+    TREATMENT_FIELDS,
+    WORLD_FIELDS,
+    Params,
+    field_kind,
+)
+from sim.registry import REGISTRY, Mechanism
 
 ODD_PATH = Path(__file__).resolve().parent / "ODD.md"
 REFRESH_HINT = "run python docs/make_param_table.py --write"
@@ -143,19 +159,68 @@ def _cell(text: str) -> str:
 # --- rendering ---------------------------------------------------------------------------------
 
 
-def render_param_tables(model: type = Params) -> str:
-    """One Markdown table per source section: parameter, default, allowed values, meaning."""
+def _kind_or_blank(name: str) -> str:
+    try:
+        return field_kind(name)
+    except KeyError:  # a model other than sim.Params (the tests' toy)
+        return ""
+
+
+def render_param_tables(model: type = Params, kind: Callable[[str], str] = _kind_or_blank) -> str:
+    """One Markdown table per source section: parameter, default, allowed values, meaning,
+    and the field's kind (world, assumption, treatment, observation)."""
     out: list[str] = []
     for title, names in field_sections(model):
         out += [f"### {section_heading(title)}", ""]
-        out += ["| Parameter | Default | Allowed | Meaning |", "|---|---|---|---|"]
+        out += ["| Parameter | Default | Allowed | Meaning | Kind |", "|---|---|---|---|---|"]
         for name in names:
             f = model.model_fields[name]
             out.append(
-                f"| `{name}` | {default(f)} | {_cell(allowed(f))} | {_cell(f.description or '')} |"
+                f"| `{name}` | {default(f)} | {_cell(allowed(f))} "
+                f"| {_cell(f.description or '')} | {kind(name)} |"
             )
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+#: The kinds of field, in the order of docs/ODD.md, with what each one is.
+KINDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("world", "what the organization is; seeds derive from these only", WORLD_FIELDS),
+    ("assumption", "how the world works: mechanism strengths and rates", ASSUMPTION_FIELDS),
+    (
+        "treatment",
+        "what the organization does: strategy, levers, design, switches",
+        TREATMENT_FIELDS,
+    ),
+    ("observation", "how long the run is watched", OBSERVATION_FIELDS),
+)
+
+
+def render_kinds_table() -> str:
+    """The fields of each kind (sim.params), one row per kind."""
+    out = ["| Kind | What it is | Fields |", "|---|---|---|"]
+    for name, meaning, fields in KINDS:
+        out.append(f"| {name} | {meaning} | {', '.join(f'`{f}`' for f in fields)} |")
+    return "\n".join(out) + "\n"
+
+
+def _off(mechanism: Mechanism) -> str:
+    return ", ".join(f"`{k} = {_number(v)}`" for k, v in mechanism.off.items())
+
+
+def render_mechanism_table(registry: tuple[Mechanism, ...] = REGISTRY) -> str:
+    """The mechanism registry (sim.registry.REGISTRY), one row per mechanism."""
+    out = [
+        "| # | Switch | Label | Strength parameters | Off | Source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in registry:
+        params = ", ".join(f"`{p}`" for p in m.parameters)
+        out.append(
+            f"| {m.number} | `{m.name}` | {_cell(m.label)} | {params} | {_off(m)} "
+            f"| {_cell(m.source)} |"
+        )
+    return "\n".join(out) + "\n"
 
 
 def render_policy_table() -> str:
@@ -173,7 +238,9 @@ def render_policy_table() -> str:
 #: The generated blocks of ODD.md, by marker name.
 BLOCKS: dict[str, Callable[[], str]] = {
     "params": render_param_tables,
+    "kinds": render_kinds_table,
     "policies": render_policy_table,
+    "mechanisms": render_mechanism_table,
 }
 
 

@@ -1,10 +1,12 @@
 """The arithmetic of each mechanism, as small pure functions over numpy arrays.
 
-Each function is one causal step of the model brief, named as a modeller would name it, with
-its source. They know nothing of Mesa or of the model object, so each can be tested alone; the
-model (``sim.model``) calls them in a fixed weekly order and the agents (``sim.agents``) read
-and write the arrays they return. Rates are per week; shares and levels lie in [0, 1];
-manager stance ("support") lies in [-1, 1] (active opponent .. champion).
+Each function is one causal step of the model brief or of its "fair fight" rules, named as a
+modeller would name it, with its source. They know nothing of Mesa, of the model object or of
+strategy names: they take structures (who touched a team, how visible a function is, how much
+time a mandate asks) and return numbers, so each can be tested alone. The line
+(``sim.line``) and the programmes (``sim.programme``, ``sim.office``) call them; the registry
+(``sim.registry``) says which parameters switch each one off. Rates are per week; shares and
+levels lie in [0, 1]; manager stance ("support") lies in [-1, 1] (active opponent .. champion).
 """
 
 from __future__ import annotations
@@ -15,18 +17,27 @@ import numpy as np
 WEEKS_PER_YEAR = 52
 
 
-def subtree_mean(values: np.ndarray, ancestors: np.ndarray, n_managers: int) -> np.ndarray:
-    """Mean of a per-team value over every manager's part of the tree.
+def subtree_operator(ancestors: np.ndarray, n_managers: int):
+    """A sparse (managers x teams) matrix whose product with a per-team value is each manager's
+    mean over their part of the tree: a manager sees the teams below them, however deep
+    (directors watch their whole division). ``ancestors[L]`` is each team's manager at level L.
+    Built once per organization; one product then serves any number of per-team values."""
+    from scipy.sparse import csr_matrix
 
-    A manager sees the results of the teams below them, however deep (directors watch their
-    whole division). ``ancestors[L]`` is each team's manager at level L.
-    """
-    sums = np.zeros(n_managers)
-    counts = np.zeros(n_managers)
-    for row in ancestors:
-        sums += np.bincount(row, weights=values, minlength=n_managers)
-        counts += np.bincount(row, minlength=n_managers)
-    return sums / np.maximum(counts, 1.0)
+    depth, n_teams = ancestors.shape
+    rows = ancestors.ravel()
+    cols = np.tile(np.arange(n_teams), depth)
+    counts = np.bincount(rows, minlength=n_managers).astype(float)
+    weights = 1.0 / np.maximum(counts[rows], 1.0)
+    matrix = csr_matrix((weights, (rows, cols)), shape=(n_managers, n_teams))
+    # small organizations: a dense matrix multiplies faster than scipy's sparse dispatch
+    return matrix.toarray() if n_managers * n_teams <= 250_000 else matrix
+
+
+def unit(x):
+    """Clip to [0, 1]. (Two ufuncs: ``np.clip``'s Python wrapper costs more than the arithmetic
+    at this model's array sizes, and this runs tens of thousands of times a run.)"""
+    return np.minimum(np.maximum(x, 0.0), 1.0)
 
 
 def ema(current: np.ndarray | float, target: np.ndarray | float, weeks: float):
@@ -34,7 +45,7 @@ def ema(current: np.ndarray | float, target: np.ndarray | float, weeks: float):
     return current + (target - current) / weeks
 
 
-# --- 2 prestige threat, 3 power distance, 4 bandwagon: a manager's stance ------------------
+# --- 2 prestige threat, 3 power distance, 4 bandwagon, 14 overload: a manager's stance -------
 
 
 def manager_opposition(
@@ -57,7 +68,8 @@ def stance_target(
     coaching_skill: np.ndarray,
     opposition: np.ndarray,
     line_duty: float,
-    escape_hatch: float,
+    escape_hatch: np.ndarray | float,
+    overload: np.ndarray | float,
     power_distance: float,
     openness: float,
     evidence_weight: float,
@@ -65,6 +77,7 @@ def stance_target(
     follow_weight: float,
     duty_weight: float,
     coaching_weight: float,
+    overload_weight: float,
     result_scale: float,
 ) -> np.ndarray:
     """The stance (support, -1..1) a manager moves towards this week.
@@ -72,26 +85,70 @@ def stance_target(
     Drivers: results seen in their own part of the tree (saturating: a clear result, of
     ``result_scale``, counts almost fully); peers' adoption (bandwagon,
     Abrahamson & Rosenkopf 1993); their superior's stance, followed more in high power distance
-    (Hofstede); a formal line duty to improve; coaching they received; minus their opposition
-    and minus the "escape hatch" (improvement is the PMO's job, not mine). Favourable signals
-    are discounted by the manager's own opposition (clipped to [0, 1]): resistance to change is
-    also a filter on evidence.
+    (Hofstede); a formal line duty to improve; coaching they received; minus their opposition,
+    minus the "escape hatch" (improvement is the specialists' job, not mine) and minus overload
+    (a programme's load on a manager under pressure). Favourable signals are discounted by the
+    manager's own opposition (clipped to [0, 1]): resistance to change is also a filter on
+    evidence.
     """
-    opposition_share = np.clip(opposition, 0.0, 1.0)
+    opposition_share = unit(opposition)
     favourable = (
         evidence_weight * np.tanh(results / result_scale)
         + bandwagon_weight * peer_adoption
         + duty_weight * line_duty
         + coaching_weight * coaching_skill
     )
-    # A resisting manager discounts favourable signals (the more so, the more they resist).
     drive = (
         openness
         + (1.0 - opposition_share) * favourable
-        + follow_weight * power_distance * (parent_support)
+        + follow_weight * power_distance * parent_support
         - escape_hatch
+        - overload_weight * overload
     )
     return np.tanh(2.0 * (drive - opposition))
+
+
+def manager_load(
+    line_duty: float,
+    pilot_share: np.ndarray,
+    coached: np.ndarray,
+    duty_load: float,
+    pilot_load: float,
+    coaching_load: float,
+) -> np.ndarray:
+    """The time a programme asks of a manager, 0..~1 (mechanism 14).
+
+    A duty asks every manager to run improvement routines; sponsoring pilots in their unit
+    (``pilot_share``: share of their teams in a pilot) and being coached take time too. Every
+    programme loads managers through the same three channels, so none is free.
+    """
+    return duty_load * line_duty + pilot_load * pilot_share + coaching_load * coached
+
+
+def overload(load: np.ndarray, pressure: np.ndarray) -> np.ndarray:
+    """Load that hurts: the same load weighs more on a manager under performance pressure."""
+    return load * pressure
+
+
+# --- acceptance: a manager lets specialists in (pilots and coaching alike) ------------------
+
+
+def acceptance(
+    gatekeeper_support: np.ndarray,
+    sponsor_support: np.ndarray,
+    power_distance: float,
+    refusal_stance: float,
+) -> np.ndarray:
+    """How far a team or manager works with specialists who have no line authority (mech. 3).
+
+    The same rule gates a pilot (gatekeeper: the team's line manager) and coaching (gatekeeper:
+    the coached manager). A gatekeeper whose stance is below ``refusal_stance`` refuses: no
+    engagement at all. Otherwise, in low power distance people engage on their own; in high
+    power distance only as far as the sponsors (gatekeeper and top executive) back the work.
+    ``refusal_stance = -1`` means nobody refuses.
+    """
+    engaged = (1.0 - power_distance) + power_distance * np.maximum(sponsor_support, 0.0)
+    return np.where(gatekeeper_support < refusal_stance, 0.0, engaged)
 
 
 # --- 6 capability trap: pressure and the time spent improving --------------------------------
@@ -103,7 +160,7 @@ def pressure_target(shortfall: np.ndarray, base_pressure: float, sensitivity: fl
     Repenning & Sterman (2001): a gap between desired and actual output makes managers push
     for "working harder" (more production time) rather than "working smarter".
     """
-    return np.clip(base_pressure + sensitivity * np.maximum(shortfall, 0.0), 0.0, 1.0)
+    return unit(base_pressure + sensitivity * np.maximum(shortfall, 0.0))
 
 
 def improvement_time(
@@ -113,23 +170,40 @@ def improvement_time(
     pressure: np.ndarray,
     funded: np.ndarray,
     pilot: np.ndarray,
+    duty: float,
     base_time: float,
     extra_time: float,
     max_time: float,
     block_strength: float,
     pressure_cut: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Share of a team's time spent on improvement, and how much of the funded time is used.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A team's improvement time this week, by kind: (pilot, funded, own, induced).
 
-    A team's own drive rises with its commitment. An opposing manager blocks it (mechanism 2:
-    resisting managers dampen improvement in their part of the tree) and also diverts funded
-    time to production; pressure cuts the unfunded part (mechanism 6, "work harder"; pass
-    ``pressure_cut = 0`` to switch the trap off). Funded and pilot time are protected.
+    * pilot: protected time of a pilot (funded by the office; already scaled by acceptance);
+    * funded: protected improvement time paid by the line's budget, used only as far as the
+      manager lets it (an opponent diverts it to production: mechanism 2);
+    * own: the team's own drive, rising with commitment, blocked by an opposing manager and cut
+      under pressure ("work harder", mechanism 6; ``pressure_cut = 0`` switches the trap off);
+    * induced: what a line duty adds on top of the team's own drive to reach the time it asks
+      (``duty``, a share of time). It is unfunded (paid in output) and unprotected: pressure
+      and an opposing manager cut it like the team's own time. A team that already improves
+      that much is asked for nothing more.
+
+    The total never exceeds ``max_time``; kinds are filled in the order above, so time beyond
+    the cap is neither spent nor booked.
     """
     block = 1.0 - block_strength * np.maximum(-manager_support, 0.0)
-    own = (base_time + extra_time * commitment) * block * (1.0 - pressure_cut * pressure)
-    funded_used = funded * block
-    return np.clip(own + funded_used + pilot, 0.0, max_time), funded_used
+    cut = 1.0 - pressure_cut * pressure
+    room = np.full_like(commitment, max_time)
+    pilot_used = np.minimum(pilot, room)
+    room = room - pilot_used
+    funded_used = np.minimum(funded * block, room)
+    room = room - funded_used
+    own = np.minimum((base_time + extra_time * commitment) * block * cut, room)
+    room = room - own
+    asked = duty * block * cut
+    induced = np.minimum(np.maximum(asked - own, 0.0), room)
+    return pilot_used, funded_used, own, induced
 
 
 def output(improvement: np.ndarray, capability: np.ndarray, productivity_gain: float):
@@ -141,11 +215,22 @@ def output(improvement: np.ndarray, capability: np.ndarray, productivity_gain: f
     return (1.0 - improvement) * (1.0 + productivity_gain * capability)
 
 
-# --- 5 capability build, decay and sustainment -------------------------------------------
+# --- 5 capability build, decay and sustainment; 12 going through the motions -----------------
+
+
+def practice_quality(guidance: np.ndarray | float, motions_penalty: float) -> np.ndarray:
+    """How much a unit of time that is not the team's own initiative counts as practice.
+
+    Mandated or bought improvement time without a skilled guide turns into ritual ("going
+    through the motions": Rother 2009, Spear & Bowen 1999): it counts only ``1 - penalty`` at
+    guidance 0 and fully under a fully skilled coach. ``motions_penalty = 0`` switches it off.
+    """
+    return 1.0 - motions_penalty * (1.0 - unit(guidance))
 
 
 def practice(improvement: np.ndarray, full_time: float) -> np.ndarray:
-    """How much a team practises, 0..1: improvement time relative to a full practice load."""
+    """How much a team practises, 0..1: (quality-weighted) improvement time relative to a full
+    practice load."""
     return np.minimum(1.0, improvement / full_time)
 
 
@@ -181,18 +266,30 @@ def internalization(
     """Borrowed (consultant-held) capability that a team makes its own this week.
 
     Needs ownership (it is *our* practice) and a manager who supports it; borrowed capability
-    that is not internalized decays once the pilot staff leave.
+    that is not internalized decays once the specialists leave.
     """
     return rate * ownership * (0.5 + 0.5 * np.maximum(manager_support, 0.0)) * borrowed
 
 
-def pilot_acceptance(sponsor_support: np.ndarray, power_distance: float) -> np.ndarray:
-    """How far a team works with PMO staff, who have no line authority (mechanism 3).
+def pilot_transfer(
+    skill: np.ndarray,
+    borrowed: np.ndarray,
+    own: np.ndarray,
+    ownership: np.ndarray,
+    acceptance_: np.ndarray,
+    handover: np.ndarray,
+    rate: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """What a pilot gives its team this week: (borrowed gained, own capability taught).
 
-    In low power distance teams engage on their own; in high power distance they do so only
-    as far as their line manager (the sponsor) backs the pilot.
+    Specialists split their effort between doing the work for the team (the team borrows their
+    capability, up to their skill) and teaching it (``handover``); teams learn only as far as
+    they own the work ("done with", not "to").
     """
-    return (1.0 - power_distance) + power_distance * np.maximum(sponsor_support, 0.0)
+    push = rate * acceptance_
+    borrowed_gain = push * (1.0 - handover) * np.maximum(skill - borrowed, 0.0)
+    taught = push * handover * skill * ownership * (1.0 - own)
+    return borrowed_gain, taught
 
 
 # --- 4 peer diffusion and 7 commitment threshold ------------------------------------------
@@ -226,7 +323,7 @@ def trial_probability(
     """
     p = innovation_per_year / WEEKS_PER_YEAR * (0.5 + ownership)
     q = imitation_per_year / WEEKS_PER_YEAR * lateral_openness * peers
-    return np.clip(p + q, 0.0, 1.0)
+    return unit(p + q)
 
 
 def commitment_feedback(
@@ -250,6 +347,25 @@ def top_down_push(
     return rate * power_distance * manager_support * room
 
 
+# --- 13 initiative fatigue -----------------------------------------------------------------
+
+
+def cynicism_target(
+    programme_time: np.ndarray, full_time: float, result: np.ndarray, bar: float, scale: float
+) -> np.ndarray:
+    """The cynicism a team drifts towards: programme effort that shows no results.
+
+    Teams asked to spend time on a programme (a pilot, funded or mandated improvement time)
+    grow cynical when their results do not rise visibly above their baseline (``bar``: the
+    margin that counts as "above baseline"), in proportion to the effort asked
+    relative to a full practice load (Abrahamson 2004, "initiative fatigue"; Reichers, Wanous
+    & Austin 1997). Effort that pays off, or no programme effort at all, lets cynicism fade.
+    """
+    effort = unit(programme_time / full_time)
+    disappointed = 0.5 * (1.0 - np.tanh((result - bar) / scale))
+    return effort * disappointed
+
+
 # --- 1 escape hatch ------------------------------------------------------------------------
 
 
@@ -257,31 +373,54 @@ def ownership_target(
     base: np.ndarray,
     own_capability: np.ndarray,
     line_duty: float,
-    escape_hatch: np.ndarray | float,
+    escape_hatch_: np.ndarray | float,
+    cynicism: np.ndarray | float,
     duty_weight: float,
     practice_weight: float,
+    cynicism_weight: float,
 ) -> np.ndarray:
     """The ownership ("improvement is our job") a team drifts towards.
 
-    A formal line duty and the team's own practice raise it; a visible PMO lowers it for
-    teams outside its pilots (the essay's "mental escape hatch").
+    A formal line duty and the team's own practice raise it; a visible specialist function
+    lowers it (the essay's "mental escape hatch"), and so does cynicism (mechanism 13).
     """
-    t = base + duty_weight * line_duty + practice_weight * own_capability - escape_hatch
-    return np.clip(t, 0.0, 1.0)
+    t = (
+        base
+        + duty_weight * line_duty
+        + practice_weight * own_capability
+        - escape_hatch_
+        - cynicism_weight * cynicism
+    )
+    return unit(t)
 
 
-def escape_hatch(presence: float, line_duty: float, strength: float) -> float:
-    """Ownership ceded to a visible PMO; a line duty to improve closes the hatch."""
-    return strength * presence * (1.0 - line_duty)
+def takeover(specialist_effort: float, total_effort: float) -> float:
+    """Share of the organization's improvement work that a specialist function takes off the
+    line: its specialists' time plus the team time they direct (pilots), over all improvement
+    time (every programme's booked effort plus the teams' own improvement time)."""
+    return specialist_effort / total_effort if total_effort > 0.0 else 0.0
 
 
-def blame_target(setback_share: float, presence: float, blame_share: float) -> float:
-    """Blame a visible PMO collects: a share of the organization's setbacks and complaints
-    is pointed at it ("something doesn't work as the hype said? Blame the PMO")."""
-    return blame_share * presence * setback_share
+def escape_hatch(strength: float, visibility: float, presence: float, takeover_: float) -> float:
+    """Ownership ceded to a specialist function (the essay's "mental escape hatch").
+
+    Any visible function that takes improvement work off the line opens it, in proportion to
+    its visibility (a central office more than coaches sitting in the line) and to the share of
+    the work it takes over. A duty that spreads the work over the line narrows it by itself.
+    """
+    return strength * visibility * presence * takeover_
 
 
-# --- 8 staff morale, 9 career trap, 10 legitimacy --------------------------------------------
+def blame_target(setback_share: float, blame_share: float) -> float:
+    """Blame a programme collects: a share of the setbacks in the teams it touched.
+
+    "Something doesn't work as the hype said? Blame the PMO": setbacks are pointed at
+    whoever touched the team, never at a function that did not.
+    """
+    return blame_share * setback_share
+
+
+# --- 8 specialist morale, 9 career trap, 10 legitimacy ---------------------------------------
 
 
 def morale_target(
@@ -293,22 +432,38 @@ def morale_target(
     resistance_hit: float,
     blame_hit: float,
 ) -> np.ndarray:
-    """Morale staff drift towards: successes lift it; resistance met and blame wear it down."""
+    """Morale specialists drift towards: successes lift it; resistance met and blame wear it
+    down (the essay's disillusionment)."""
     t = initial + success_gain * success - resistance_hit * opposed - blame_hit * blame
-    return np.clip(t, 0.0, 1.0)
+    return unit(t)
 
 
-def quit_probability(morale: np.ndarray, base: float, low_morale: float) -> np.ndarray:
-    """Weekly chance a staff member leaves the firm; disillusionment drives it."""
-    return np.clip(base + low_morale * (1.0 - morale) ** 2, 0.0, 1.0)
+def quit_probability(
+    morale: np.ndarray, prospects: np.ndarray, base: float, low_morale: float
+) -> np.ndarray:
+    """Weekly chance a specialist leaves the firm: disillusionment drives it, and outside
+    options (career prospects, mechanism 9) enable it: a trapped specialist stays."""
+    return unit((base + low_morale * (1.0 - morale) ** 2) * prospects)
 
 
 def career_prospects(tenure_weeks: np.ndarray, decay_per_year: float) -> np.ndarray:
-    """Line-career prospects of a staff member relative to line peers (peers = 1).
+    """Line-career prospects of a specialist relative to line peers (peers = 1).
 
-    Time in a staff office is time off the line ladder (the essay's career trap).
+    Time in a specialist role is time off the line ladder (the essay's career trap), whether
+    the role sits in a central office or in the line as a designated coach.
     """
     return np.exp(-decay_per_year * tenure_weeks / WEEKS_PER_YEAR)
+
+
+def kept_handover(handover: np.ndarray, prospects: np.ndarray) -> np.ndarray:
+    """The share of effort a specialist really spends handing work over: one whose career rests
+    on the role keeps some of the work, which keeps them needed (mechanism 9)."""
+    return handover * prospects
+
+
+def hiring_delay(hiring_weeks: int, mean_prospects: float) -> float:
+    """Weeks to fill a vacancy: a role known to be a career trap is harder to fill."""
+    return hiring_weeks * (2.0 - mean_prospects)
 
 
 def sunset_delay(mean_attachment: float, max_delay_weeks: int) -> float:
@@ -325,9 +480,27 @@ def legitimacy_target(
     blame_w: float,
     sponsor_w: float,
 ) -> float:
-    """Executives' trust in the office: its claimed results and sponsor backing against blame."""
-    return float(
-        np.clip(
-            base + claim_w * claimed + sponsor_w * max(sponsor, 0.0) - blame_w * blame, 0.0, 1.0
-        )
-    )
+    """Executives' trust in a programme: its claimed results and sponsor backing against
+    blame."""
+    target = base + claim_w * claimed + sponsor_w * max(float(sponsor), 0.0) - blame_w * blame
+    return min(max(float(target), 0.0), 1.0)
+
+
+# --- one budget ----------------------------------------------------------------------------
+
+
+def office_staff_fte(
+    budget: float,
+    pilots_per_staff: int,
+    coach_share: float,
+    pilot_time: float,
+    team_size: int,
+) -> float:
+    """Staff an office's budget pays for when it also pays its pilots' protected team time.
+
+    One staff FTE runs ``pilots_per_staff x (1 - coach_share)`` pilots, each protecting
+    ``pilot_time`` of a whole team's time, so an FTE of staff costs ``1 + pilots x pilot_time
+    x team_size`` FTE of budget. Team time in pilots is booked like any funded team time.
+    """
+    per_staff = 1.0 + pilots_per_staff * (1.0 - coach_share) * pilot_time * team_size
+    return budget / per_staff

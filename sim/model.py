@@ -1,27 +1,62 @@
-"""The model: builds the organization, wires the agents, and runs the weekly schedule.
+"""The model: builds the organization, wires the line and the programmes, and runs the week.
 
-Weekly order (one step = one week):
- 1. managers update their stance, pressure and coaching skill (mechanisms 2, 3, 4, 6);
- 2. the PMO, if any, acts: hires, rotates staff, ends and starts pilots, coaches managers;
- 3. the line budget is allocated (manager coaching, protected team time);
- 4. teams spend time improving, learn or forget, perform, and update ownership and commitment
-    (mechanisms 1, 3-7);
- 5. the PMO reflects: follow-ups, blame, staff morale and careers, legitimacy, reviews, sunset
-    (mechanisms 1, 8-10);
- 6. the budget ledger is booked and the outcomes are collected.
+Weekly order (one step = one week; week 0 is the organization as built, before any lever):
+ 1. programmes act: positions and hiring, rotation, pilots end and start, coaches visit the
+    managers who accept them, the line programme sets its funded time and duty;
+ 2. the week's inputs to the line are set: funded time, the duty in force, the escape hatch
+    (from each function's visibility and the share of last week's effort it directed);
+ 3. managers update their load, stance and pressure (mechanisms 2-4, 6, 14);
+ 4. teams spend time improving, learn or forget, perform, and update ownership, cynicism and
+    commitment (mechanisms 1, 3-7, 12, 13); managers' coaching skill grows or fades (11);
+ 5. programmes reflect: follow-ups, visibility, blame, specialists' morale, careers and quits,
+    legitimacy, executive review, sunset (mechanisms 1, 8-10);
+ 6. the ledger books every kind of effort and the outcomes are collected.
+
+Every random process has its own stream (``STREAMS``), so two strategies run with the same seed
+share the draws of every process they share (common random numbers): the organization, the
+teams' trials, the order of pilot candidates, quits, alumni placement, activation order.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
 from sim import mechanisms as mech
-from sim.agents import PMO, Manager, Team
+from sim.line import Line, WeekInputs
+from sim.office import Office
 from sim.organization import OrgStructure, build_organization
 from sim.params import Params
+from sim.programme import LineProgramme
+
+#: One random stream per process, in a fixed order (adding one at the end keeps the others).
+STREAMS: tuple[str, ...] = (
+    "organization",
+    "trials",
+    "pilots",
+    "office_quits",
+    "line_quits",
+    "alumni",
+    "order",
+)
+
+#: The ledger, FTE-weeks per week: the budget, every kind of effort, and where unspent budget
+#: went. budget_available = office staff + line coaches + funded team time + pilot team time
+#: + every unspent heading; duty-induced time is not from the budget (it is paid in output).
+LEDGER: tuple[str, ...] = (
+    "budget_available",
+    "effort_office_staff",
+    "effort_line_coaches",
+    "effort_funded_team_time",
+    "effort_pilot_team_time",
+    "effort_duty_time",
+    "budget_unspent_vacant",
+    "budget_unspent_cut",
+    "budget_unspent_unused",
+    "budget_unspent_unallocated",
+)
+#: The headings that count as improvement effort (total effort, equal-effort comparisons).
+EFFORT: tuple[str, ...] = tuple(h for h in LEDGER if h.startswith("effort_"))
 
 #: Columns of the per-week series, in order. See docs/ODD.md ("Observation") for definitions.
 SERIES_COLUMNS: tuple[str, ...] = (
@@ -32,9 +67,12 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "borrowed_capability",
     "ownership",
     "commitment",
+    "cynicism",
+    "hatch",
     "improvement_time",
     "performance",
     "pressure",
+    "manager_load",
     "champions",
     "neutral",
     "resisting",
@@ -49,408 +87,229 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "pmo_presence",
     "pmo_staff_prospects",
     "pilots_running",
-    "budget_available",
-    "budget_pmo_staff",
-    "budget_line_coaching",
-    "budget_team_time",
-    "budget_unspent_vacant",
-    "budget_unspent_cut",
-    "budget_unspent_unused",
-    "budget_unspent_unallocated",
+    "line_active",
+    "line_coaches",
+    "line_morale",
+    "line_legitimacy",
+    "line_blame",
+    "line_attrition",
+    "line_presence",
+    "line_coach_prospects",
+    "line_duty",
+    *LEDGER,
+    "effort_total",
+    "own_improvement_time",
 )
 
 
-@dataclass
-class TeamArrays:
-    """Per-team state, one entry per team (index = Team.index)."""
-
-    own: np.ndarray
-    borrowed: np.ndarray
-    ownership: np.ndarray
-    ownership_base: np.ndarray
-    commitment: np.ndarray
-    improvement: np.ndarray
-    funded: np.ndarray
-    funded_used: np.ndarray
-    output: np.ndarray
-    baseline: np.ndarray
-    performance: np.ndarray
-    judged: np.ndarray  # performance as the line judges it: protected time not counted
-    result: np.ndarray  # perceived result: smoothed judged performance - 1
-    in_pilot: np.ndarray
-    piloted: np.ndarray
-    pilot_ended: np.ndarray  # week the team's last pilot ended (-inf: never)
-    pilot_staff: np.ndarray
-    pilot_handover: np.ndarray
-
-    @property
-    def effective(self) -> np.ndarray:
-        return np.minimum(1.0, self.own + self.borrowed)
-
-
-@dataclass
-class ManagerArrays:
-    """Per-manager state (index = Manager.index; 0 is the top executive)."""
-
-    support: np.ndarray
-    coaching: np.ndarray
-    pressure: np.ndarray
-    coaching_input: np.ndarray
+#: Series columns that are means over teams, in the order _measure computes them.
+TEAM_MEANS: tuple[str, ...] = (
+    "adoption",
+    "own_adoption",
+    "capability",
+    "own_capability",
+    "borrowed_capability",
+    "ownership",
+    "commitment",
+    "cynicism",
+    "hatch",
+    "improvement_time",
+    "performance",
+)
 
 
 class LeanModel(mesa.Model):
-    """Lean adoption in one organization under one improvement strategy.
-
-    Two random streams derive from the seed: one builds the organization (so every strategy
-    with the same seed meets the same organization), one drives the dynamics.
-    """
+    """Lean adoption in one organization under one improvement strategy."""
 
     def __init__(self, params: Params | None = None, seed: int = 0):
         params = params or Params()
-        org_seq, dyn_seq = np.random.SeedSequence(seed).spawn(2)
-        super().__init__(rng=np.random.default_rng(dyn_seq))
+        super().__init__(rng=seed)  # Mesa's own generators; the model draws from its streams
+        children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+        self.streams = {
+            name: np.random.default_rng(child)
+            for name, child in zip(STREAMS, children, strict=True)
+        }
         self.params = params  # as given (what results are labelled with)
         self.p = params.effective()  # as the mechanisms see them: switches applied
         self.policy = params.policy
         self.seed = seed
-        self.pd = self.p.power_distance
-        self.org: OrgStructure = build_organization(params, np.random.default_rng(org_seq))
-        org, n = self.org, params.n_teams
-        self.line_managers = np.unique(org.team_manager)
-        self._parent = np.where(org.manager_parent >= 0, org.manager_parent, 0)
-        self._opposition = mech.manager_opposition(
-            org.resistance,
-            org.prestige,
-            self.pd,
-            self.p.prestige_weight,
-        )
-
-        # --- agents ------------------------------------------------------------------------
-        self.manager_agents: list[Manager] = []
-        for i in range(org.n_managers):
-            parent = org.manager_parent[i]
-            self.manager_agents.append(
-                Manager(
-                    self,
-                    i,
-                    int(org.manager_level[i]),
-                    self.manager_agents[parent] if parent >= 0 else None,
-                )
-            )
-        self.team_agents = [
-            Team(self, i, self.manager_agents[org.team_manager[i]]) for i in range(n)
-        ]
-
-        # --- state -------------------------------------------------------------------------
-        improvement0 = np.full(n, params.base_improvement_time)
-        baseline = mech.output(improvement0, org.capability, params.productivity_gain)
-        self.teams = TeamArrays(
-            own=org.capability.copy(),
-            borrowed=np.zeros(n),
-            ownership=org.ownership.copy(),
-            ownership_base=org.ownership.copy(),
-            commitment=np.zeros(n),
-            improvement=improvement0,
-            funded=np.zeros(n),
-            funded_used=np.zeros(n),
-            output=baseline.copy(),
-            baseline=baseline,
-            performance=np.ones(n),
-            judged=np.ones(n),
-            result=np.zeros(n),
-            in_pilot=np.zeros(n, bool),
-            piloted=np.zeros(n, bool),
-            pilot_ended=np.full(n, -np.inf),
-            pilot_staff=np.full(n, -1),
-            pilot_handover=np.zeros(n),
-        )
-        m = org.n_managers
-        self.managers = ManagerArrays(
-            support=np.zeros(m),
-            coaching=np.zeros(m),
-            pressure=np.full(m, params.base_pressure),
-            coaching_input=np.zeros(m),
-        )
-        self.pmo: PMO | None = None
-        self.managers.support = self._stance_target()  # stance before any programme
-
-        # The office cannot spend more than its share: whole FTE only, the rest is unspent.
-        self.pmo_fte = self.policy.pmo_share * params.budget_fte if self.policy.active else 0.0
-        headcount = int(np.floor(self.pmo_fte + 1e-9))
-        if headcount > 0:
-            self.pmo = PMO(self, headcount)
-        self.ledger = dict.fromkeys((c for c in SERIES_COLUMNS if c.startswith("budget_")), 0.0)
+        self.budget = params.budget_fte if self.policy.active else 0.0
+        self.org: OrgStructure = build_organization(params, self.streams["organization"])
+        self.line = Line(self.org, self.p, params.starting_capability, self.streams["trials"])
+        self.office: Office | None = None
+        self.line_programme: LineProgramme | None = None
+        if self.policy.active:
+            self.office = Office(self, self.streams["office_quits"])
+            self.line_programme = LineProgramme(self, self.streams["line_quits"])
+        self.programmes = [x for x in (self.office, self.line_programme) if x is not None]
+        self.week_in = WeekInputs()
+        self.ledger = dict.fromkeys(LEDGER, 0.0)
         self.cumulative_net_value = 0.0
         self.measures: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(
-            model_reporters={c: _reporter(c) for c in SERIES_COLUMNS}
-        )
+        # one table row a week (Mesa's DataCollector tables: no per-value deep copies)
+        self.datacollector = mesa.DataCollector(tables={"series": list(SERIES_COLUMNS)})
         self._measure()
-
-    # --- helpers agents call -----------------------------------------------------------------
-    def sponsor_support(self) -> np.ndarray:
-        """Per team: the backing a pilot gets from the line (line manager and top executive)."""
-        s = self.managers.support
-        return 0.5 * s[self.org.team_manager] + 0.5 * s[0]
-
-    def pilot_acceptance(self) -> np.ndarray:
-        return mech.pilot_acceptance(self.sponsor_support(), self.pd)
-
-    def receive_alumnus(self, team: int, skill: float) -> None:
-        """A staff member back in the line brings skill into a team (mechanism 9)."""
-        t = self.teams
-        t.own[team] += self.p.alumni_transfer * skill * (1.0 - t.own[team])
-
-    @property
-    def own_adoption(self) -> float:
-        return float(np.mean(self.teams.own >= self.p.adoption_threshold))
-
-    @property
-    def line_duty(self) -> float:
-        return self.policy.line_duty if self.policy.active else 0.0
+        self.datacollector.add_table_row("series", self.measures)  # week 0: as built
 
     # --- the week ----------------------------------------------------------------------------
     def step(self) -> None:
-        self._update_managers()
-        self.managers.coaching_input[:] = 0.0
-        if self.pmo is not None:
-            self.pmo.act()
-        self._allocate_budget()
-        self._update_teams()
-        if self.pmo is not None:
-            self.pmo.reflect()
-        self._book_team_time()
+        for programme in self.programmes:
+            programme.act()
+        self.week_in = self._week_inputs()
+        self.line.update_managers(self.week_in, self.streams["order"])
+        self.line.work(self.week_in)
+        self.line.learn_coaching()
+        for programme in self.programmes:
+            programme.reflect()
+        self._book()
         self._measure()
-        self.datacollector.collect(self)
+        self.datacollector.add_table_row("series", self.measures)
 
-    def _escape_hatch(self) -> float:
-        if self.pmo is None:
-            return 0.0
-        return mech.escape_hatch(self.pmo.presence, self.line_duty, self.p.escape_hatch_strength)
+    def series(self):
+        """The per-week measures so far, one row per week (week 0 first), as a DataFrame."""
+        frame = self.datacollector.get_table_dataframe("series")
+        frame.index.name = "week"
+        return frame
 
-    def _stance_inputs(self) -> dict:
-        """What each manager weighs this week (mech.stance_target's arguments)."""
-        p, org, t, m = self.p, self.org, self.teams, self.managers
-        adopted = (t.effective >= p.adoption_threshold).astype(float)
-        adoption_m = mech.subtree_mean(adopted, org.team_ancestors, org.n_managers)
-        results_m = mech.subtree_mean(t.result, org.team_ancestors, org.n_managers)
-        peers = adoption_m[self._parent]
-        parent_support = np.where(org.manager_parent >= 0, m.support[self._parent], 0.0)
-        return dict(
-            results=results_m,
-            peer_adoption=peers,
-            parent_support=parent_support,
-            coaching_skill=m.coaching,
-            opposition=self._opposition,
-            line_duty=self.line_duty,
-            escape_hatch=self._escape_hatch(),
-            power_distance=self.pd,
-            openness=p.openness,
-            evidence_weight=p.evidence_weight,
-            bandwagon_weight=p.bandwagon_weight,
-            follow_weight=p.follow_weight,
-            duty_weight=p.duty_weight,
-            coaching_weight=p.coaching_weight,
-            result_scale=p.result_scale,
-        )
-
-    def _stance_target(self) -> np.ndarray:
-        return mech.stance_target(**self._stance_inputs())
-
-    def _update_stances(self) -> None:
-        """Managers move towards their target stance.
-
-        ``synchronous``: everyone reacts to last week's stances. ``random_sequential``: managers
-        take turns in an order drawn each week, and each sees the stance its superior took
-        this week if the superior went first (activation order as a structural assumption).
+    def _week_inputs(self) -> WeekInputs:
+        """The line programme's funded time and duty, and the escape hatch every visible
+        specialist function opens: its share of all the improvement work done last week (the
+        programmes' booked effort plus the teams' own improvement time), what people have seen.
         """
-        p, m = self.p, self.managers
-        inputs = self._stance_inputs()
-        if p.update_order == "synchronous":
-            m.support += p.support_rate * (mech.stance_target(**inputs) - m.support)
-            return
-        parents = self.org.manager_parent
-        one = {k: v for k, v in inputs.items() if not isinstance(v, np.ndarray)}
-        for i in self.rng.permutation(self.org.n_managers):
-            each = {k: v[i : i + 1] for k, v in inputs.items() if isinstance(v, np.ndarray)}
-            each["parent_support"] = np.array([m.support[parents[i]] if parents[i] >= 0 else 0.0])
-            target = mech.stance_target(**each, **one)[0]
-            m.support[i] += p.support_rate * (target - m.support[i])
-
-    def _update_managers(self) -> None:
-        p, org, m = self.p, self.org, self.managers
-        self._update_stances()
-        judged = mech.subtree_mean(self.teams.judged, org.team_ancestors, org.n_managers)
-        target = mech.pressure_target(1.0 - judged, p.base_pressure, p.pressure_sensitivity)
-        m.pressure = mech.ema(m.pressure, target, p.pressure_weeks)
-        m.coaching += p.coaching_rate * m.coaching_input * (1.0 - m.coaching)
-        m.coaching -= p.coaching_decay_rate * m.coaching
-        np.clip(m.coaching, 0.0, 1.0, out=m.coaching)
-
-    def _line_fte(self) -> float:
-        """Improvement FTE the line itself receives this week."""
-        if not self.policy.active:
-            return 0.0
-        line = (1.0 - self.policy.pmo_share) * self.p.budget_fte
-        if self.pmo is not None and not self.pmo.active and self.policy.budget_to_line_after_pmo:
-            line += self.policy.pmo_share * self.p.budget_fte
-        return line
-
-    def _allocate_budget(self) -> None:
-        """Book the week's budget: the office's part as staffed this week, and the line's part
-        as manager coaching plus protected team time (its use is booked after the teams work).
-        """
-        p, policy, pmo = self.p, self.policy, self.pmo
-        budget = p.budget_fte
-        led = dict.fromkeys(self.ledger, 0.0)
-        led["budget_available"] = budget
-        if not policy.active:
-            led["budget_unspent_unallocated"] = budget
-        pmo_fte = self.pmo_fte
-        if pmo is not None and pmo.active:
-            led["budget_pmo_staff"] = float(pmo.headcount)
-            led["budget_unspent_vacant"] = float(pmo.vacancies)
-            # positions cut by executives, and the remainder below one whole FTE
-            led["budget_unspent_cut"] = pmo_fte - pmo.headcount - pmo.vacancies
-        elif pmo is None or not policy.budget_to_line_after_pmo:
-            led["budget_unspent_cut"] = pmo_fte  # no office, or a closed one's budget returned
-
-        line_fte = self._line_fte()
-        coaching_fte = p.line_coaching_share * line_fte
-        self.managers.coaching_input[self.line_managers] += (
-            coaching_fte * p.initial_staff_skill / len(self.line_managers)
+        line_prog, p = self.line_programme, self.p
+        active_line = line_prog is not None and line_prog.active
+        total = sum(self.ledger[h] for h in EFFORT) + self.measures["own_improvement_time"]
+        hatch = 0.0
+        for programme in self.programmes:
+            share = mech.takeover(programme.directed_effort(self.ledger), total)
+            hatch += mech.escape_hatch(
+                p.escape_hatch_strength, programme.visibility, programme.presence, share
+            )
+        return WeekInputs(
+            funded=line_prog.funded if active_line else 0.0,
+            duty=line_prog.duty if active_line else 0.0,
+            hatch_team=hatch,
+            hatch_manager=hatch,
         )
-        self.teams.funded[:] = (line_fte - coaching_fte) / (p.n_teams * p.team_size)
-        led["budget_line_coaching"] = coaching_fte
-        self.ledger = led
-
-    def _book_team_time(self) -> None:
-        """Protected team time: used for improvement, or taken back for production."""
-        t, size = self.teams, self.p.team_size
-        self.ledger["budget_team_time"] = float(t.funded_used.sum() * size)
-        self.ledger["budget_unspent_unused"] = float((t.funded - t.funded_used).sum() * size)
-
-    def _update_teams(self) -> None:
-        p, org, t, m, pd = self.p, self.org, self.teams, self.managers, self.pd
-        support = m.support[org.team_manager]
-        coaching = m.coaching[org.team_manager]
-        acceptance = self.pilot_acceptance()
-        pilot_time = np.where(t.in_pilot, p.pilot_time * acceptance, 0.0)
-
-        # 6 capability trap: time for improvement under pressure
-        t.improvement, t.funded_used = mech.improvement_time(
-            commitment=t.commitment,
-            manager_support=support,
-            pressure=m.pressure[org.team_manager],
-            funded=t.funded,
-            pilot=pilot_time,
-            base_time=p.base_improvement_time,
-            extra_time=p.extra_improvement_time,
-            max_time=p.max_improvement_time,
-            block_strength=p.block_strength,
-            pressure_cut=p.pressure_cut,
-        )
-
-        # 5 capability: practice, coaching, pilots, internalization, decay
-        practice = mech.practice(t.improvement, p.practice_full_time)
-        gained = mech.learning(practice, coaching, t.own, p.learn_rate, p.coaching_boost)
-        lost = mech.decay(practice, t.own, p.decay_rate)
-        internal = mech.internalization(t.borrowed, t.ownership, support, p.internalization_rate)
-        taught = np.zeros(p.n_teams)
-        if t.in_pilot.any() and self.pmo is not None:
-            idx = np.flatnonzero(t.in_pilot)
-            skill = self.pmo.staff.skill[t.pilot_staff[idx]]
-            push = p.pilot_transfer * acceptance[idx]
-            h = t.pilot_handover[idx]
-            t.borrowed[idx] += push * (1.0 - h) * np.maximum(skill - t.borrowed[idx], 0.0)
-            # Teams learn from staff only as far as they own the work ("done with", not "to").
-            taught[idx] = push * h * skill * t.ownership[idx] * (1.0 - t.own[idx])
-        t.borrowed -= np.where(t.in_pilot, 0.0, p.borrowed_decay_rate * t.borrowed)
-        t.own = np.clip(t.own + gained + taught + internal - lost, 0.0, 1.0)
-        t.borrowed = np.clip(t.borrowed - internal, 0.0, 1.0)
-
-        # performance, and the result the line perceives
-        effective = t.effective
-        t.output = mech.output(t.improvement, effective, p.productivity_gain)
-        t.performance = t.output / t.baseline
-        protected = t.funded_used + pilot_time
-        t.judged = (
-            mech.output(t.improvement - protected, effective, p.productivity_gain) / t.baseline
-        )
-        t.result = mech.ema(t.result, t.judged - 1.0, p.result_weeks)
-
-        # 1 escape hatch and line duty: ownership
-        hatch = np.where(t.in_pilot, 0.0, self._escape_hatch())
-        target = mech.ownership_target(
-            t.ownership_base,
-            t.own,
-            self.line_duty,
-            hatch,
-            p.ownership_duty_weight,
-            p.ownership_practice_weight,
-        )
-        t.ownership += p.ownership_rate * (target - t.ownership)
-
-        # 4 peer diffusion, 3 top-down push, 7 commitment threshold
-        visible = (effective >= p.adoption_threshold) & (t.result > p.baseline_margin)
-        peers = mech.peer_signal(visible, org.team_manager, org.cross_ties, org.n_managers)
-        trial_p = mech.trial_probability(
-            peers, t.ownership, 1.0 - pd, p.innovation_rate, p.imitation_rate
-        )
-        tries = self.rng.random(p.n_teams) < trial_p
-        c = np.where(tries, np.maximum(t.commitment, p.trial_commitment), t.commitment)
-        c = c + mech.top_down_push(c, support, pd, p.top_down_rate)
-        c = c + mech.commitment_feedback(
-            c, t.result, p.commitment_bar, p.result_scale, p.commitment_feedback
-        )
-        t.commitment = np.clip(c, 0.0, 1.0)
 
     # --- bookkeeping -------------------------------------------------------------------------
+    def _book(self) -> None:
+        """The week's ledger: each heading is what was actually spent or left unspent, with
+        each programme's budget as it stood when its specialists worked this week."""
+        line, size = self.line, self.p.team_size
+        led = dict.fromkeys(LEDGER, 0.0)
+        led["budget_available"] = self.params.budget_fte
+        if not self.policy.active:
+            led["budget_unspent_unallocated"] = self.params.budget_fte
+        office, line_prog = self.office, self.line_programme
+        if office is not None:
+            week = office.week_budget
+            if office.active or office.closed_week == self.steps:
+                cost = office.cost_per_staff()
+                pilot_spent = float(line.pilot_time.sum()) * size
+                led["effort_office_staff"] = week["working"]
+                led["effort_pilot_team_time"] = pilot_spent
+                led["budget_unspent_vacant"] += (week["positions"] - week["working"]) * cost
+                led["budget_unspent_unused"] += week["working"] * (cost - 1.0) - pilot_spent
+                led["budget_unspent_cut"] += week["allotted"] - week["granted"]
+            elif not self.policy.budget_to_line_after_pmo:
+                led["budget_unspent_cut"] += office.allotted_budget()  # returned, not passed on
+        if line_prog is not None:
+            week = line_prog.week_budget
+            if line_prog.active or line_prog.closed_week == self.steps:
+                coaching = self.policy.line_coaching_share * week["granted"]
+                funded = week["granted"] - coaching
+                funded_spent = float(line.funded_used.sum()) * size
+                led["effort_line_coaches"] = week["working"]
+                led["effort_funded_team_time"] = funded_spent
+                led["budget_unspent_vacant"] += coaching - week["working"]
+                led["budget_unspent_unused"] += funded - funded_spent
+                led["budget_unspent_cut"] += week["allotted"] - week["granted"]
+            else:
+                led["budget_unspent_cut"] += line_prog.allotted_budget()  # a closed programme
+        led["effort_duty_time"] = float(line.induced.sum()) * size
+        self.ledger = led
+
     def _measure(self) -> None:
-        p, t, m, pmo = self.p, self.teams, self.managers, self.pmo
-        effective = t.effective
-        line = self.line_managers
-        gain = float(((t.output - t.baseline) * p.team_size).sum())
-        cost = self.ledger["budget_pmo_staff"] + self.ledger["budget_line_coaching"]
-        net = gain - cost if self.steps > 0 else 0.0
+        p, line, office, lp = self.p, self.line, self.office, self.line_programme
+        n, m = line.n_teams, len(line.support)
+        effective = line.effective
+        gain = float((line.output - line.baseline).sum()) * p.team_size
+        wages = self.ledger["effort_office_staff"] + self.ledger["effort_line_coaches"]
+        net = gain - wages if self.steps > 0 else 0.0
         self.cumulative_net_value += net
-        staffed = pmo is not None and pmo.active and pmo.headcount > 0
-        on = pmo.staff.filled if pmo is not None else None
+        support, managers = line.support, line.line_managers
+        champions = np.count_nonzero(support > 1.0 / 3.0) / m
+        resisting = np.count_nonzero(support < -1.0 / 3.0) / m
+        neutral = np.count_nonzero(np.abs(support) <= 1.0 / 3.0) / m
+        # one reduction over the per-team measures (the weekly cost of observation)
+        team_means = (
+            np.add.reduce(
+                np.vstack(
+                    (
+                        effective >= p.adoption_threshold,
+                        line.own >= p.adoption_threshold,
+                        effective,
+                        line.own,
+                        line.borrowed,
+                        line.ownership,
+                        line.commitment,
+                        line.cynicism,
+                        line.hatch,
+                        line.improvement,
+                        line.performance,
+                    )
+                ),
+                axis=1,
+            )
+            / n
+        )
         self.measures = {
-            "adoption": float(np.mean(effective >= p.adoption_threshold)),
-            "own_adoption": self.own_adoption,
-            "capability": float(effective.mean()),
-            "own_capability": float(t.own.mean()),
-            "borrowed_capability": float(t.borrowed.mean()),
-            "ownership": float(t.ownership.mean()),
-            "commitment": float(t.commitment.mean()),
-            "improvement_time": float(t.improvement.mean()),
-            "performance": float(t.performance.mean()),
-            "pressure": float(m.pressure[line].mean()),
-            "champions": float(np.mean(m.support > 1.0 / 3.0)),
-            "neutral": float(np.mean(np.abs(m.support) <= 1.0 / 3.0)),
-            "resisting": float(np.mean(m.support < -1.0 / 3.0)),
+            **dict(zip(TEAM_MEANS, team_means.tolist(), strict=True)),
+            "pressure": float(line.pressure[managers].mean()),
+            "manager_load": float(line.load[managers].mean()),
+            "champions": champions,
+            "neutral": neutral,
+            "resisting": resisting,
             "net_value": net,
             "cumulative_net_value": self.cumulative_net_value,
-            "pmo_active": float(pmo is not None and pmo.active),
-            "pmo_headcount": float(pmo.headcount) if pmo is not None else 0.0,
-            # NaN where the measure does not apply: no office, or an office with no staff.
-            "pmo_morale": float(pmo.staff.morale[on].mean()) if staffed else np.nan,
-            "pmo_legitimacy": float(pmo.legitimacy) if pmo is not None and pmo.active else np.nan,
-            "pmo_blame": float(pmo.blame) if pmo is not None else 0.0,
-            "pmo_attrition": float(pmo.attrition) if pmo is not None else 0.0,
-            "pmo_presence": float(pmo.presence) if pmo is not None else 0.0,
-            "pmo_staff_prospects": float(pmo.staff.prospects[on].mean()) if staffed else np.nan,
-            "pilots_running": float(t.in_pilot.sum()),
-            **{k: self.ledger[k] for k in SERIES_COLUMNS if k.startswith("budget_")},
+            **_programme_measures("pmo", office, self.steps),
+            "pilots_running": float(line.in_pilot.sum()),
+            **_programme_measures("line", lp, self.steps),
+            "line_duty": self.week_in.duty,
+            **self.ledger,
+            "effort_total": float(sum(self.ledger[h] for h in EFFORT)),
+            # the line's own improvement time (FTE): organic and committed, not a programme's
+            "own_improvement_time": float(line.own_time.sum()) * p.team_size,
         }
 
 
-def _reporter(name: str):
-    """A DataCollector model reporter reading one measure of the week."""
-
-    def report(model: LeanModel) -> float:
-        return model.measures[name]
-
-    report.__name__ = name
-    return report
+def _programme_measures(prefix: str, programme, week: int) -> dict[str, float]:
+    """A programme's measures; NaN where a measure does not apply (no programme, or none
+    running, or no staff), 0 for counts of a programme that never existed."""
+    people = "staff_prospects" if prefix == "pmo" else "coach_prospects"
+    heads = "headcount" if prefix == "pmo" else "coaches"
+    if programme is None or not programme.started:
+        return {
+            f"{prefix}_active": 0.0,
+            f"{prefix}_{heads}": 0.0,
+            f"{prefix}_morale": np.nan,
+            f"{prefix}_legitimacy": np.nan,
+            f"{prefix}_blame": 0.0,
+            f"{prefix}_attrition": 0.0,
+            f"{prefix}_presence": 0.0,
+            f"{prefix}_{people}": np.nan,
+        }
+    running = week > 0 and programme.running()
+    staffed = running and programme.staff.filled.any()
+    s = programme.staff
+    return {
+        f"{prefix}_active": float(running),
+        f"{prefix}_{heads}": s.headcount if running else 0.0,
+        f"{prefix}_morale": float(s.morale[s.filled].mean()) if staffed else np.nan,
+        f"{prefix}_legitimacy": float(programme.legitimacy) if running else np.nan,
+        f"{prefix}_blame": float(programme.blame),
+        f"{prefix}_attrition": float(s.attrition),
+        f"{prefix}_presence": float(programme.presence),
+        f"{prefix}_{people}": float(s.prospects[s.filled].mean()) if staffed else np.nan,
+    }

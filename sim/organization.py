@@ -1,8 +1,11 @@
 """The shape of an organization: a management tree with teams as leaves, plus lateral ties.
 
-Built once per run from the *organization* random stream only, so two strategies run with the
-same seed act on the very same organization (paired comparisons, common random numbers).
-Everything here is plain numpy: the model wraps the result in Mesa agents.
+Built once per run from the *organization* random stream and the *world* parameters only
+(``sim.params.WORLD_FIELDS``), so every strategy, lever and assumption value run with the same
+seed meets the very same organization (paired comparisons, common random numbers). Where an
+assumption shapes a starting value (the organic steady-state capability depends on learning
+and decay rates), the organization holds the draw as a quantile and the line turns it into a
+value, so the same teams stay the most and least capable whatever the assumption.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ class OrgStructure:
     team_ancestors: (depth, n_teams) array; row L is the team's manager at level L.
     cross_ties: (n_teams, cross_links) lateral ties to teams in other units.
     seniority: years in the organization, per manager.
-    prestige: status that rests on rank and seniority, in [0, 1] (the stake Lean threatens).
+    rank: 1 for the top executive, 0 for line managers (a share of the tree's depth).
     resistance: individual resistance to change, in [0, 1].
+    capability_quantile: each team's place in the starting capability distribution, in (0, 1).
+    ownership: each team's starting ownership of improvement, in [0, 1].
     """
 
     manager_parent: np.ndarray
@@ -34,9 +39,9 @@ class OrgStructure:
     team_ancestors: np.ndarray
     cross_ties: np.ndarray
     seniority: np.ndarray
-    prestige: np.ndarray
+    rank: np.ndarray
     resistance: np.ndarray
-    capability: np.ndarray
+    capability_quantile: np.ndarray
     ownership: np.ndarray
 
     @property
@@ -52,21 +57,39 @@ class OrgStructure:
         return int(self.manager_level.max()) + 1
 
 
+def beta_shape(mean: float, sd: float) -> tuple[float, float] | None:
+    """Beta parameters (a, b) with a given mean and standard deviation, or None where the
+    distribution degenerates to its mean (sd 0, or a mean at or too close to 0 or 1)."""
+    if sd < 1e-6 or mean <= 0.0 or mean >= 1.0:
+        return None
+    max_var = mean * (1.0 - mean)
+    var = min(sd * sd, 0.95 * max_var)  # a Beta needs var < mean(1 - mean)
+    k = max_var / var - 1.0
+    a, b = mean * k, (1.0 - mean) * k
+    return None if min(a, b) < 1e-9 else (a, b)
+
+
 def beta_with_mean(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.ndarray:
     """Draws in [0, 1] with a given mean and standard deviation (Beta; constant when sd = 0).
 
     Heterogeneity matters: small shifts in a threshold distribution can flip a cascade
     (Granovetter 1978), so individual values are drawn, not set to the mean.
     """
-    if sd < 1e-6 or mean <= 0.0 or mean >= 1.0:
+    shape = beta_shape(mean, sd)
+    if shape is None:
         return np.full(size, float(np.clip(mean, 0.0, 1.0)))
-    max_var = mean * (1.0 - mean)
-    var = min(sd * sd, 0.95 * max_var)  # a Beta needs var < mean(1 - mean)
-    k = max_var / var - 1.0
-    a, b = mean * k, (1.0 - mean) * k
-    if min(a, b) < 1e-9:  # a mean this close to 0 or 1 leaves no room to vary
-        return np.full(size, mean)
-    return rng.beta(a, b, size)
+    return rng.beta(*shape, size)
+
+
+def beta_from_quantiles(quantiles: np.ndarray, mean: float, sd: float) -> np.ndarray:
+    """Values in [0, 1] with a given mean and sd at given quantiles of the Beta (the inverse
+    of its distribution function), so draws stay coupled when the mean changes."""
+    from scipy.stats import beta
+
+    shape = beta_shape(mean, sd)
+    if shape is None:
+        return np.full(len(quantiles), float(np.clip(mean, 0.0, 1.0)))
+    return beta.ppf(quantiles, *shape)
 
 
 def build_tree(n_teams: int, span_teams: int, span_managers: int) -> tuple[np.ndarray, ...]:
@@ -111,12 +134,8 @@ def build_organization(params: Params, rng: np.random.Generator) -> OrgStructure
     # Seniority: senior ranks are older hands (years, at least 1).
     rank = 1.0 - level / max(depth - 1, 1)  # 1 at the top, 0 for line managers
     seniority = np.maximum(1.0, rng.normal(5.0 + 15.0 * rank, 4.0))
-    seniority_norm = np.clip(seniority / 30.0, 0.0, 1.0)
-    w = params.seniority_weight
-    prestige = np.clip((1.0 - w) * rank + w * seniority_norm, 0.0, 1.0)
     resistance = beta_with_mean(rng, params.resistance, params.resistance_spread, n_mgr)
-
-    capability = beta_with_mean(rng, params.starting_capability, 0.05, n_teams)
+    capability_quantile = rng.uniform(0.0, 1.0, n_teams)
     ownership = beta_with_mean(rng, params.initial_ownership, 0.1, n_teams)
     return OrgStructure(
         manager_parent=parent,
@@ -125,9 +144,9 @@ def build_organization(params: Params, rng: np.random.Generator) -> OrgStructure
         team_ancestors=ancestors,
         cross_ties=cross,
         seniority=seniority,
-        prestige=prestige,
+        rank=rank,
         resistance=resistance,
-        capability=capability,
+        capability_quantile=capability_quantile,
         ownership=ownership,
     )
 

@@ -27,6 +27,7 @@ PILOT_COLUMNS: tuple[str, ...] = (
     "end",
     "ended_early",
     "handover",
+    "arm",
     "performance_before",
     "own_capability_before",
     *(f"performance_{tag}" for tag in FOLLOW_UPS),
@@ -44,7 +45,7 @@ def pilots_frame(records: list[dict], margin: float) -> pd.DataFrame:
         df[f"sustained_{tag}"] = np.where(
             perf.isna(), np.nan, (perf > df["performance_before"] + margin).astype(float)
         )
-    return df.astype({"team": int, "staff": int, "start": int, "ended_early": bool})
+    return df.astype({"team": int, "staff": int, "start": int, "ended_early": bool, "arm": int})
 
 
 def first_week_at_or_above(series: pd.Series, level: float) -> float:
@@ -61,11 +62,24 @@ def summarize(
     at_2y = series.iloc[min(2 * WEEKS_PER_YEAR, len(series) - 1)]
     has_pmo = pmo_info["had_pmo"]
     closed = pmo_info["closed_week"]
+    has_line = pmo_info.get("had_line_programme", False)
     after = np.nan
     if closed is not None and closed + WEEKS_PER_YEAR <= params.weeks:
         after = float(series.loc[closed + WEEKS_PER_YEAR, "own_adoption"])
-    ledger = {c: float(series[c].iloc[1:].sum()) for c in series.columns if c.startswith("budget_")}
-    spent = ledger["budget_pmo_staff"] + ledger["budget_line_coaching"] + ledger["budget_team_time"]
+    ledger = {
+        c: float(series[c].iloc[1:].sum())
+        for c in series.columns
+        if c.startswith(("budget_", "effort_")) and c != "effort_total"
+    }
+    spent = sum(
+        ledger[c]
+        for c in (
+            "effort_office_staff",
+            "effort_line_coaches",
+            "effort_funded_team_time",
+            "effort_pilot_team_time",
+        )
+    )
     return {
         "adoption": float(last["adoption"]),
         "own_adoption": float(last["own_adoption"]),
@@ -86,7 +100,7 @@ def summarize(
             float(closed if closed is not None else params.weeks) if has_pmo else np.nan
         ),
         "pmo_closed": float(closed is not None) if has_pmo else np.nan,
-        # why the office ended: "sunset", "closed by executives", "cut to nothing"; "" if it
+        # why the office ended: "sunset" or "closed by executives"; "" if it
         # lasted to the horizon or there was none
         "pmo_end_reason": pmo_info.get("closed_reason", ""),
         "pmo_mean_morale": float(series["pmo_morale"].mean()) if has_pmo else np.nan,
@@ -98,6 +112,15 @@ def summarize(
         "pilot_sustained_1y": float(pilots["sustained_1y"].mean()) if len(pilots) else np.nan,
         "pilot_sustained_2y": float(pilots["sustained_2y"].mean()) if len(pilots) else np.nan,
         "own_adoption_after_pmo": after,
+        "cynicism": float(last["cynicism"]),
+        "mean_hatch": float(series["hatch"].iloc[1:].mean()) if len(series) > 1 else 0.0,
+        "line_programme_closed": (
+            float(pmo_info.get("line_closed_week") is not None) if has_line else np.nan
+        ),
+        "line_mean_legitimacy": float(series["line_legitimacy"].mean()) if has_line else np.nan,
+        "line_mean_blame": float(series["line_blame"].mean()) if has_line else np.nan,
+        "line_attrition": float(last["line_attrition"]) if has_line else np.nan,
         **{f"total_{k}": v for k, v in ledger.items()},
         "total_budget_spent": spent,
+        "total_effort": float(series["effort_total"].iloc[1:].sum()),
     }

@@ -46,15 +46,22 @@ class Policy:
     pilot_mode: "push" (the office chooses pilot teams) or "pull" (teams ask for help).
     pilot_selection: how a pushing office picks teams: most supportive managers first,
         at random, or the worst performers first.
-    coach_share: share of PMO staff time spent coaching line managers instead of running pilots.
+    coach_share: share of office staff time spent coaching line managers instead of running
+        pilots.
+    line_coaching_share: share of the line's budget that pays designated line coaches (who coach
+        line managers); the rest protects every team's improvement time.
     rotate_staff: staff go back into the line after ``rotation_weeks`` (alumni carry skill).
     sunset: the office's rule for closing itself: never, at a target own adoption, or a deadline.
     adaptive_offer: staff adapt how much of a pilot goes into handing skill over, by what they
         observed to sustain in their own past pilots (a learning rule on observations only).
     budget_to_line_after_pmo: once the office is closed, its budget goes to the line (else it
         is returned to operations and shows as unspent in the ledger).
-    success_metric: what the office reports to executives as success: pilots "delivered", or
-        the share of its past pilots observed still "sustained" (the product manager's measure).
+    success_metric: what a programme reports to executives as success: results "delivered" in
+        the teams it works with now, or the share of the teams it touched a year or more ago
+        observed still "sustained" (the product manager's measure).
+
+    Every lever is paid from the one budget (``budget_fte_per_100_teams``) or, for the duty, in
+    line time; none acts before week 1. See docs/ODD.md ("A fair fight").
     """
 
     pmo_share: float
@@ -67,6 +74,7 @@ class Policy:
     adaptive_offer: bool
     budget_to_line_after_pmo: bool
     success_metric: str
+    line_coaching_share: float = 0.3
     active: bool = True  # False only for "none": the budget is not allocated to improvement
 
 
@@ -111,7 +119,11 @@ unit = dict(ge=0.0, le=1.0)
 
 
 class Params(BaseModel):
-    """All inputs of one run. Units: one step is one week; shares and levels are in [0, 1]."""
+    """All inputs of one run. Units: one step is one week; shares and levels are in [0, 1].
+
+    Fields are declared by kind at the end of this module (world, assumption, treatment,
+    observation); docs/ODD.md gives every field's meaning, source and plausible range.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
@@ -150,21 +162,24 @@ class Params(BaseModel):
     )
 
     # --- policy overrides (None = the strategy's preset) -------------------------------------
-    pmo_share: float | None = Field(None, **unit, description="Budget share funding a PMO.")
+    pmo_share: float | None = Field(None, **unit, description="Budget share funding an office.")
     line_duty: float | None = Field(None, **unit, description="Improvement in every line job.")
     pilot_mode: PilotMode | None = Field(None, description="push (office picks) or pull.")
     pilot_selection: PilotSelection | None = Field(None, description="How push picks teams.")
-    coach_share: float | None = Field(None, **unit, description="Staff time coaching managers.")
-    rotate_staff: bool | None = Field(None, description="Staff rotate back into the line.")
+    coach_share: float | None = Field(None, **unit, description="Office time coaching managers.")
+    line_coaching_share: float | None = Field(
+        None, **unit, description="Line budget paying designated line coaches."
+    )
+    rotate_staff: bool | None = Field(None, description="Specialists rotate back into the line.")
     sunset: Sunset | None = Field(None, description="Office closes itself: none/adoption/deadline.")
-    adaptive_offer: bool | None = Field(None, description="Staff learn from observed sustainment.")
+    adaptive_offer: bool | None = Field(None, description="Office adapts its offer to results.")
     budget_to_line_after_pmo: bool | None = Field(
         None, description="Budget of a closed office goes to the line (else returned)."
     )
-    success_metric: SuccessMetric | None = Field(None, description="What the office reports.")
+    success_metric: SuccessMetric | None = Field(None, description="What programmes report.")
 
-    # --- mechanism switches (brief, mechanisms 1-10) ----------------------------------------
-    escape_hatch: bool = Field(True, description="1: a visible PMO takes ownership and blame.")
+    # --- mechanism switches (sim.registry: brief 1-10, fair fight 11-14) -----------------------
+    escape_hatch: bool = Field(True, description="1: visible specialists take ownership, blame.")
     prestige_threat: bool = Field(True, description="2: prestige stake adds to resistance.")
     power_distance_effect: bool = Field(
         True, description="3: culture matters; off = culture-neutral (power distance 0.5)."
@@ -173,10 +188,17 @@ class Params(BaseModel):
     capability_decay: bool = Field(True, description="5: unpractised/borrowed capability decays.")
     capability_trap: bool = Field(True, description="6: pressure cuts improvement time.")
     commitment_threshold: bool = Field(True, description="7: results feed back on commitment.")
-    staff_morale: bool = Field(True, description="8: PMO staff morale and attrition.")
-    career_trap: bool = Field(True, description="9: PMO tenure lowers career prospects.")
-    legitimacy: bool = Field(True, description="10: executives cut/close a discredited PMO.")
+    staff_morale: bool = Field(True, description="8: specialists' morale and attrition.")
+    career_trap: bool = Field(True, description="9: specialist tenure lowers career prospects.")
+    legitimacy: bool = Field(True, description="10: executives cut/close discredited programmes.")
     coaching_decay: bool = Field(True, description="11: managers' coaching skill fades.")
+    going_through_motions: bool = Field(
+        True, description="12: unguided mandated practice builds little capability."
+    )
+    initiative_fatigue: bool = Field(
+        True, description="13: effort without results breeds cynicism."
+    )
+    manager_overload: bool = Field(True, description="14: programme load under pressure.")
 
     # --- 2 prestige threat and manager stance ------------------------------------------------
     prestige_weight: float = Field(0.5, ge=0.0, le=5.0, description="Resistance per prestige x PD.")
@@ -187,6 +209,9 @@ class Params(BaseModel):
     evidence_weight: float = Field(0.5, ge=0.0, le=5.0, description="Stance from clear results.")
     duty_weight: float = Field(0.4, ge=0.0, le=5.0, description="Stance from a line duty.")
     block_strength: float = Field(0.8, **unit, description="Improvement blocked by an opponent.")
+    refusal_stance: float = Field(
+        -1.0 / 3.0, ge=-1.0, le=0.0, description="Stance below which a manager refuses help."
+    )
 
     # --- 3 power distance --------------------------------------------------------------------
     follow_weight: float = Field(0.8, ge=0.0, le=5.0, description="Follow superior x PD.")
@@ -200,9 +225,8 @@ class Params(BaseModel):
 
     # --- 5 capability build, decay and sustainment -------------------------------------------
     learn_rate: float = Field(0.01, ge=0.0, le=1.0, description="Weekly learning at full practice.")
-    # The three sustainment rates below are calibrated (sim/data/presets/calibrated.yaml,
-    # results/calibration/): about 1/3 of a central programme's pilots above baseline after two
-    # years (Holweg, Staats & Upton 2018). tests/test_calibrated_defaults.py keeps them equal.
+    # The sustainment rates below are calibrated (sim/data/presets/calibrated.yaml,
+    # results/calibration/); tests/model/test_calibrated_defaults.py keeps them equal.
     decay_rate: float = Field(0.0518, ge=0.0, le=1.0, description="Weekly decay unpractised.")
     practice_full_time: float = Field(0.1, gt=0.0, le=1.0, description="Time share = practice.")
     coaching_boost: float = Field(1.0, ge=0.0, le=10.0, description="Learning x manager coaching.")
@@ -232,38 +256,63 @@ class Params(BaseModel):
     ownership_duty_weight: float = Field(0.4, **unit, description="Ownership from a line duty.")
     ownership_practice_weight: float = Field(0.4, **unit, description="Ownership from capability.")
 
-    # --- embedded line investment ------------------------------------------------------------
-    line_coaching_share: float = Field(0.3, **unit, description="Line budget to coach managers.")
+    # --- line duty: what a mandate asks of the line ------------------------------------------
+    duty_time: float = Field(0.05, **unit, description="Team time a full duty asks (unfunded).")
+
+    # --- 12 going through the motions --------------------------------------------------------
+    motions_penalty: float = Field(
+        0.5, **unit, description="Share of unguided mandated practice that builds nothing."
+    )
+
+    # --- 13 initiative fatigue ---------------------------------------------------------------
+    cynicism_weight: float = Field(0.3, ge=0.0, le=2.0, description="Ownership lost per cynicism.")
+    fatigue_weeks: float = Field(26.0, ge=1.0, le=520.0, description="Cynicism memory (weeks).")
+
+    # --- 14 manager overload -----------------------------------------------------------------
+    overload_weight: float = Field(0.5, ge=0.0, le=5.0, description="Stance lost per load x press.")
+    duty_manager_load: float = Field(0.5, **unit, description="Manager load of a full duty.")
+    pilot_manager_load: float = Field(0.5, **unit, description="Load of pilots in all own teams.")
+    coaching_manager_load: float = Field(0.2, **unit, description="Load of being coached.")
+
+    # --- specialists: coaching, skill, hiring (office staff and line coaches alike) ----------
     coaching_rate: float = Field(0.05, ge=0.0, le=1.0, description="Skill per coaching FTE-week.")
     coaching_decay_rate: float = Field(
         0.005, ge=0.0, le=1.0, description="Coaching skill lost per week unused."
     )
+    managers_per_coach: int = Field(4, ge=1, le=100, description="Managers one coach FTE serves.")
+    initial_staff_skill: float = Field(0.7, **unit, description="Skill of founding specialists.")
+    replacement_skill: float = Field(0.3, **unit, description="Skill of a replacement hire.")
+    staff_learning: float = Field(0.01, ge=0.0, le=1.0, description="Weekly skill growth.")
+    hiring_weeks: int = Field(12, ge=0, le=520, description="Weeks to fill a vacancy.")
+    success_learning: float = Field(
+        0.3, **unit, description="Weight of one observed result in a specialist's estimate."
+    )
 
-    # --- PMO: pilots ("surgical strikes") ----------------------------------------------------
+    # --- office: pilots ("surgical strikes") -------------------------------------------------
     pilots_per_staff: int = Field(2, ge=1, le=20, description="Concurrent pilots per staff FTE.")
     pilot_weeks: int = Field(26, ge=1, le=520, description="Length of a pilot.")
     repilot_weeks: int = Field(
         104, ge=1, le=5_200, description="Weeks after a pilot before a team can get another."
     )
-    pilot_time: float = Field(0.15, **unit, description="Team time in a pilot (PMO-funded).")
+    pilot_time: float = Field(0.15, **unit, description="Protected team time in a pilot (funded).")
     pilot_transfer: float = Field(0.08, ge=0.0, le=1.0, description="Weekly capability from staff.")
     handover_focus: float = Field(0.3, **unit, description="Pilot effort spent teaching the team.")
     pull_commitment: float = Field(0.3, **unit, description="Commitment at which a team pulls.")
     offer_learning_rate: float = Field(0.2, **unit, description="Adaptive offer step.")
-    initial_staff_skill: float = Field(0.7, **unit, description="Skill of founding staff.")
-    replacement_skill: float = Field(0.3, **unit, description="Skill of a replacement hire.")
-    staff_learning: float = Field(0.01, ge=0.0, le=1.0, description="Weekly skill growth.")
-    hiring_weeks: int = Field(12, ge=0, le=520, description="Weeks to fill a vacancy.")
-    managers_per_coach: int = Field(4, ge=1, le=100, description="Managers a coach reaches.")
+    offer_trial_step: float = Field(0.1, **unit, description="Offer tried above and below.")
 
     # --- 1 escape hatch ----------------------------------------------------------------------
-    escape_hatch_strength: float = Field(0.4, **unit, description="Ownership ceded to a PMO.")
-    blame_share: float = Field(0.5, **unit, description="Setbacks elsewhere blamed on a PMO.")
-    blame_weeks: float = Field(26.0, ge=1.0, le=520.0, description="Memory of blame.")
-    presence_weeks: float = Field(26.0, ge=1.0, le=520.0, description="PMO visibility memory.")
+    escape_hatch_strength: float = Field(
+        0.4, **unit, description="Ownership ceded to specialists who do all the work."
+    )
+    office_visibility: float = Field(1.0, **unit, description="Visibility of a central office.")
+    coach_visibility: float = Field(0.5, **unit, description="Visibility of line coaches.")
+    blame_share: float = Field(0.5, **unit, description="Touched teams' setbacks blamed.")
+    blame_weeks: float = Field(26.0, ge=1.0, le=520.0, description="Memory of blame and touch.")
+    presence_weeks: float = Field(26.0, ge=1.0, le=520.0, description="Visibility memory.")
 
-    # --- 8 staff morale and attrition --------------------------------------------------------
-    initial_morale: float = Field(0.8, **unit, description="Morale of a new staff member.")
+    # --- 8 specialist morale and attrition ---------------------------------------------------
+    initial_morale: float = Field(0.8, **unit, description="Morale of a new specialist.")
     morale_rate: float = Field(0.02, ge=0.0, le=1.0, description="Weekly morale adjustment.")
     morale_resistance_hit: float = Field(0.5, ge=0.0, le=5.0, description="Morale per opposed.")
     morale_blame_hit: float = Field(0.5, ge=0.0, le=5.0, description="Morale per blame.")
@@ -272,14 +321,16 @@ class Params(BaseModel):
     attrition_low_morale: float = Field(0.02, **unit, description="Added weekly at morale 0.")
 
     # --- 9 career trap -----------------------------------------------------------------------
-    career_decay: float = Field(0.15, ge=0.0, le=5.0, description="Prospects lost per PMO year.")
+    career_decay: float = Field(
+        0.15, ge=0.0, le=5.0, description="Prospects lost per year in a specialist role."
+    )
     attachment_delay_weeks: int = Field(156, ge=0, le=5_200, description="Max sunset delay.")
     rotation_weeks: int = Field(104, ge=1, le=5_200, description="Tenure before rotating back.")
     alumni_transfer: float = Field(0.5, **unit, description="Skill an alumnus gives a team.")
     sunset_week: int = Field(260, ge=1, le=5_200, description="Deadline sunset (week).")
     sunset_adoption: float = Field(0.5, **unit, description="Own adoption that sunsets.")
 
-    # --- 10 legitimacy and restructuring -----------------------------------------------------
+    # --- 10 legitimacy and executive review (every programme) --------------------------------
     initial_legitimacy: float = Field(0.7, **unit, description="Executives' initial trust.")
     legitimacy_weeks: float = Field(26.0, ge=1.0, le=520.0, description="Legitimacy memory.")
     legitimacy_base: float = Field(0.3, **unit, description="Legitimacy with no claims/blame.")
@@ -287,9 +338,9 @@ class Params(BaseModel):
     sponsor_weight: float = Field(0.2, ge=0.0, le=5.0, description="Legitimacy from exec support.")
     blame_weight: float = Field(1.0, ge=0.0, le=10.0, description="Legitimacy lost per blame.")
     review_weeks: int = Field(26, ge=1, le=520, description="Executive review interval.")
-    cut_threshold: float = Field(0.35, **unit, description="Legitimacy below which PMO is cut.")
+    cut_threshold: float = Field(0.35, **unit, description="Legitimacy below which it is cut.")
     close_threshold: float = Field(0.15, **unit, description="Legitimacy below which it closes.")
-    cut_fraction: float = Field(0.3, **unit, description="Headcount cut at a review.")
+    cut_fraction: float = Field(0.3, **unit, description="Share of a programme cut at a review.")
 
     @model_validator(mode="after")
     def _check_relations(self) -> Params:
@@ -395,7 +446,7 @@ OBSERVATION_FIELDS: tuple[str, ...] = ("weeks",)
 #: Levers besides the policy fields: how big the programme is and how its work is designed.
 DESIGN_FIELDS: tuple[str, ...] = (
     "budget_fte_per_100_teams",
-    "line_coaching_share",
+    "duty_time",
     "pilots_per_staff",
     "pilot_weeks",
     "repilot_weeks",

@@ -1,6 +1,7 @@
 """The mechanism registry: every causal mechanism of the model, numbered, named and switchable.
 
-One entry per mechanism of the model brief (1-10) and of "A fair fight" (11-14). Each entry
+One entry per mechanism of the model brief (1-10) and of "A fair fight" (11-14: coaching skill
+fades; the failure modes of a duty that every programme can meet). Each entry
 says what the mechanism is (``label``, ``source``), which parameters set its strength, and what
 "off" means, as the parameter values that remove exactly that causal path. The switch is a
 boolean ``Params`` field of the same name, and it is applied in one place only:
@@ -128,6 +129,30 @@ REGISTRY: tuple[Mechanism, ...] = (
         "coaching skill fades without use (Rother's Kata needs practice)",
         ("coaching_decay_rate",),
         {"coaching_decay_rate": 0.0},
+    ),
+    Mechanism(
+        12,
+        "going_through_motions",
+        "going through the motions",
+        "mandated practice without a skilled coach is ritual (Rother 2009; Spear & Bowen 1999)",
+        ("motions_penalty",),
+        {"motions_penalty": 0.0},
+    ),
+    Mechanism(
+        13,
+        "initiative_fatigue",
+        "initiative fatigue",
+        "effort without visible results breeds cynicism (Abrahamson 2004; Reichers et al. 1997)",
+        ("cynicism_weight",),
+        {"cynicism_weight": 0.0},
+    ),
+    Mechanism(
+        14,
+        "manager_overload",
+        "manager overload",
+        "duties, sponsorship and coaching take managers' time; under pressure they push back",
+        ("overload_weight",),
+        {"overload_weight": 0.0},
     ),
 )
 

@@ -38,8 +38,7 @@ class RunResult:
 def run(params: Params | None = None, seed: int = 0) -> RunResult:
     """Run the model for ``params.weeks`` weeks from ``seed`` and collect its outcomes."""
     params = params or Params()
-    model = LeanModel(params, seed=seed)
-    model.datacollector.collect(model)  # week 0: the organization as built
+    model = LeanModel(params, seed=seed)  # week 0 (the organization as built) is collected
     for _ in range(params.weeks):
         model.step()
     return collect_result(model)
@@ -47,15 +46,20 @@ def run(params: Params | None = None, seed: int = 0) -> RunResult:
 
 def collect_result(model: LeanModel) -> RunResult:
     """Tidy DataFrames from a model that has run (also used by the browser app)."""
-    params = model.p
-    series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    series.index.name = "week"
-    pmo = model.pmo
-    pilots = pilots_frame(pmo.pilots if pmo is not None else [], params.baseline_margin)
+    params = model.params  # as given: what the results are labelled with
+    series = model.series()
+    office, line = model.office, model.line_programme
+    had_pmo = office is not None and office.started
+    had_line = (
+        line is not None and line.started and (line.closed_week is not None or line.running())
+    )
+    pilots = pilots_frame(office.pilots if office is not None else [], params.baseline_margin)
     info = {
-        "had_pmo": pmo is not None,
-        "closed_week": pmo.closed_week if pmo else None,
-        "closed_reason": pmo.closed_reason if pmo else "",
+        "had_pmo": had_pmo,
+        "closed_week": office.closed_week if had_pmo else None,
+        "closed_reason": office.closed_reason if had_pmo else "",
+        "had_line_programme": had_line,
+        "line_closed_week": line.closed_week if had_line else None,
     }
     summary = summarize(params, series, pilots, info)
     summary_df = pd.DataFrame([{"strategy": params.strategy, "seed": model.seed, **summary}])

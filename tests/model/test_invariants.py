@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import MECHANISMS, SERIES_COLUMNS, STRATEGIES, LeanModel, Params
+from sim import MECHANISMS, STRATEGIES, LeanModel, Params
+from sim.model import LEDGER
 
 SHARES = [
     "adoption", "own_adoption", "capability", "own_capability", "borrowed_capability",
-    "ownership", "commitment", "improvement_time", "pressure", "champions", "neutral",
-    "resisting", "pmo_active", "pmo_morale", "pmo_legitimacy", "pmo_blame", "pmo_presence",
-    "pmo_staff_prospects",
+    "ownership", "commitment", "cynicism", "improvement_time", "pressure", "champions",
+    "neutral", "resisting", "pmo_active", "pmo_morale", "pmo_legitimacy", "pmo_blame",
+    "pmo_presence", "pmo_staff_prospects", "line_active", "line_morale", "line_legitimacy",
+    "line_blame", "line_presence", "line_coach_prospects", "line_duty",
 ]  # fmt: skip
 
 unit = st.floats(0.0, 1.0)
@@ -38,10 +41,13 @@ params_strategy = st.builds(
 
 
 def state_arrays(model: LeanModel) -> dict[str, np.ndarray]:
-    arrays = {f"team.{k}": v for k, v in vars(model.teams).items()}
-    arrays |= {f"manager.{k}": v for k, v in vars(model.managers).items()}
-    if model.pmo is not None:
-        arrays |= {f"staff.{k}": v for k, v in vars(model.pmo.staff).items() if k != "agents"}
+    arrays = {f"line.{k}": v for k, v in vars(model.line).items() if isinstance(v, np.ndarray)}
+    for programme in model.programmes:
+        arrays |= {
+            f"{programme.function}.{k}": v
+            for k, v in vars(programme.staff).items()
+            if isinstance(v, np.ndarray)
+        }
     return arrays
 
 
@@ -56,17 +62,17 @@ def test_shares_stay_in_unit_interval_headcounts_add_up_and_state_has_no_nan(kw,
         m = model.measures
         for name in SHARES:
             assert np.isnan(m[name]) or 0.0 <= m[name] <= 1.0 + 1e-12, (name, m[name])
-        ledger = sum(
-            m[c] for c in SERIES_COLUMNS if c.startswith("budget_") and c != "budget_available"
-        )
-        assert np.isclose(ledger, m["budget_available"]), "budget ledger must balance"
-        pmo = model.pmo
-        if pmo is not None:
-            s = pmo.staff
-            assert s.filled.sum() + (~s.filled & ~s.cut).sum() + s.cut.sum() == pmo.positions
-            live = [a for a in s.agents if a is not None]
-            assert len(live) == int(s.filled.sum())
-            assert pmo.staff_load.sum() == model.teams.in_pilot.sum()
+        booked = [h for h in LEDGER if h not in ("budget_available", "effort_duty_time")]
+        assert np.isclose(sum(m[h] for h in booked), m["budget_available"]), "ledger balances"
+        for programme in model.programmes:
+            s = programme.staff
+            assert not (s.filled & s.cut).any()
+            assert s.headcount + s.vacant_fte == pytest.approx(s.positions_fte)
+            assert (s.fte[~s.cut] > 0).all() and (s.fte <= 1.0 + 1e-12).all()
+        office = model.office
+        if office is not None:
+            assert office.staff_load.sum() == model.line.in_pilot.sum() == len(office._open)
         for name, arr in state_arrays(model).items():
-            assert not np.isnan(np.asarray(arr, dtype=float)).any(), name
-    assert len(model.team_agents) == params.n_teams
+            finite = np.isfinite(np.asarray(arr, dtype=float))
+            if name != "line.pilot_ended":  # -inf: never piloted
+                assert finite.all(), name

@@ -12,7 +12,7 @@ def test_subtree_mean_averages_over_every_team_below_a_manager():
     # exec 0 -> managers 1, 2; teams 0, 1 under 1 and team 2 under 2
     ancestors = np.array([[0, 0, 0], [1, 1, 2]])
     values = np.array([1.0, 3.0, 8.0])
-    assert mech.subtree_mean(values, ancestors, 3).tolist() == [4.0, 2.0, 8.0]
+    assert (mech.subtree_operator(ancestors, 3) @ values).tolist() == [4.0, 2.0, 8.0]
 
 
 def test_prestige_threat_weighs_more_in_high_power_distance():
@@ -31,6 +31,7 @@ def _stance(**kw):
         opposition=np.array([0.4]),
         line_duty=0.0,
         escape_hatch=0.0,
+        overload=0.0,
         power_distance=0.5,
         openness=0.4,
         evidence_weight=0.5,
@@ -38,6 +39,7 @@ def _stance(**kw):
         follow_weight=0.8,
         duty_weight=0.4,
         coaching_weight=0.5,
+        overload_weight=0.5,
         result_scale=0.03,
     )
     base.update(kw)
@@ -50,6 +52,7 @@ def test_stance_rises_with_results_peers_and_duty_and_falls_with_the_escape_hatc
     assert _stance(peer_adoption=np.array([0.8])) > neutral
     assert _stance(line_duty=1.0) > neutral
     assert _stance(escape_hatch=0.3) < neutral
+    assert _stance(overload=0.5) < neutral == _stance(overload=0.5, overload_weight=0.0)
     assert -1.0 <= _stance(opposition=np.array([3.0])) < neutral
 
 
@@ -74,12 +77,14 @@ def test_resisting_managers_discount_good_news():
 
 
 def _time(**kw):
+    """(pilot, funded, own, induced) for one team."""
     base = dict(
         commitment=np.array([1.0]),
         manager_support=np.array([0.0]),
         pressure=np.array([0.0]),
         funded=np.array([0.0]),
         pilot=np.array([0.0]),
+        duty=0.0,
         base_time=0.02,
         extra_time=0.1,
         max_time=0.3,
@@ -87,27 +92,43 @@ def _time(**kw):
         pressure_cut=0.8,
     )
     base.update(kw)
-    return mech.improvement_time(**base)
+    return [float(x[0]) for x in mech.improvement_time(**base)]
 
 
-def test_pressure_cuts_own_improvement_time_but_not_funded_time():
-    calm, _ = _time()
-    pressed, _ = _time(pressure=np.array([1.0]))
-    assert pressed[0] < calm[0]
-    funded_calm, _ = _time(commitment=np.array([0.0]), base_time=0.0, funded=np.array([0.05]))
-    funded_pressed, _ = _time(
-        commitment=np.array([0.0]),
-        base_time=0.0,
-        funded=np.array([0.05]),
-        pressure=np.array([1.0]),
+def test_pressure_cuts_own_and_duty_time_but_not_protected_time():
+    _, _, calm, _ = _time()
+    _, _, pressed, _ = _time(pressure=np.array([1.0]))
+    assert pressed < calm
+    idle = dict(commitment=np.array([0.0]), base_time=0.0)
+    _, funded_calm, _, duty_calm = _time(**idle, funded=np.array([0.05]), duty=0.05)
+    _, funded_pressed, _, duty_pressed = _time(
+        **idle, funded=np.array([0.05]), duty=0.05, pressure=np.array([1.0])
     )
-    assert funded_calm[0] == funded_pressed[0] == pytest.approx(0.05)
+    assert funded_calm == funded_pressed == pytest.approx(0.05)
+    assert duty_pressed == pytest.approx(0.2 * duty_calm) and duty_calm == pytest.approx(0.05)
 
 
 def test_an_opposing_manager_blocks_improvement_and_diverts_funded_time():
-    free, used_free = _time(funded=np.array([0.05]))
-    blocked, used_blocked = _time(funded=np.array([0.05]), manager_support=np.array([-1.0]))
-    assert blocked[0] < free[0] and used_blocked[0] < used_free[0]
+    _, used_free, own_free, _ = _time(funded=np.array([0.05]))
+    _, used_blocked, own_blocked, _ = _time(
+        funded=np.array([0.05]), manager_support=np.array([-1.0])
+    )
+    assert own_blocked < own_free and used_blocked < used_free
+
+
+def test_a_duty_asks_only_for_what_the_team_does_not_already_do():
+    _, _, own, induced = _time(commitment=np.array([0.0]), duty=0.05)
+    assert own == pytest.approx(0.02) and induced == pytest.approx(0.03)
+    _, _, own, induced = _time(commitment=np.array([1.0]), duty=0.05)
+    assert own == pytest.approx(0.12) and induced == 0.0
+
+
+def test_time_beyond_the_cap_is_not_spent_protected_time_first():
+    pilot, funded, own, induced = _time(
+        pilot=np.array([0.2]), funded=np.array([0.2]), duty=0.3, max_time=0.3
+    )
+    assert pilot == pytest.approx(0.2) and funded == pytest.approx(0.1)
+    assert own == 0.0 and induced == 0.0
 
 
 def test_improvement_is_worse_before_better():
@@ -137,11 +158,18 @@ def test_internalization_needs_ownership_and_support():
     assert none[0] == 0.0 < weak[0] < strong[0]
 
 
-def test_pmo_without_line_authority_needs_a_sponsor_in_high_power_distance():
-    sponsor = np.array([0.0, 1.0])
-    assert mech.pilot_acceptance(sponsor, 0.0).tolist() == [1.0, 1.0]
-    high = mech.pilot_acceptance(sponsor, 0.9)
+def test_specialists_without_line_authority_need_a_sponsor_in_high_power_distance():
+    gate, sponsor = np.array([0.0, 1.0]), np.array([0.0, 1.0])
+    assert mech.acceptance(gate, sponsor, 0.0, -1.0 / 3.0).tolist() == [1.0, 1.0]
+    high = mech.acceptance(gate, sponsor, 0.9, -1.0 / 3.0)
     assert high[0] < 0.2 and high[1] == pytest.approx(1.0)
+
+
+def test_a_gatekeeper_below_the_refusal_stance_refuses():
+    gate = np.array([-0.5, -0.2])
+    sponsor = np.array([0.5, 0.5])
+    assert mech.acceptance(gate, sponsor, 0.2, -1.0 / 3.0).tolist() == [0.0, pytest.approx(0.9)]
+    assert (mech.acceptance(gate, sponsor, 0.2, -1.0) > 0).all()  # -1: nobody refuses
 
 
 def test_peer_signal_counts_siblings_and_cross_ties_but_not_the_team_itself():
@@ -167,20 +195,54 @@ def test_commitment_reinforces_above_the_bar_and_reverts_below():
     assert up[0] > 0 > down[0] and zero[0] == 0
 
 
-def test_the_escape_hatch_opens_with_a_visible_pmo_and_closes_with_a_line_duty():
-    assert mech.escape_hatch(1.0, 0.0, 0.4) == pytest.approx(0.4)
-    assert mech.escape_hatch(1.0, 1.0, 0.4) == 0.0
-    assert mech.escape_hatch(0.0, 0.0, 0.4) == 0.0
-    assert mech.blame_target(0.3, 1.0, 0.5) > mech.blame_target(0.3, 0.2, 0.5)
+def test_the_escape_hatch_grows_with_visibility_presence_and_work_taken_over():
+    assert mech.escape_hatch(0.4, 1.0, 1.0, 1.0) == pytest.approx(0.4)
+    assert mech.escape_hatch(0.4, 0.5, 1.0, 1.0) == pytest.approx(0.2)
+    assert mech.escape_hatch(0.4, 1.0, 1.0, 0.25) == pytest.approx(0.1)
+    assert mech.escape_hatch(0.4, 1.0, 0.0, 1.0) == 0.0
+    assert mech.takeover(5.0, 20.0) == 0.25 and mech.takeover(0.0, 0.0) == 0.0
+
+
+def test_blame_is_a_share_of_setbacks_in_touched_teams():
+    assert mech.blame_target(0.3, 0.5) == pytest.approx(0.15)
+    assert mech.blame_target(0.0, 0.5) == 0.0
+
+
+def test_unguided_mandated_practice_counts_less():
+    assert mech.practice_quality(np.array([0.0, 1.0]), 0.5).tolist() == [0.5, 1.0]
+    assert mech.practice_quality(np.array([0.0]), 0.0)[0] == 1.0
+
+
+def test_effort_without_results_breeds_cynicism():
+    effort = np.array([0.05, 0.05, 0.0])
+    result = np.array([-0.05, 0.2, -0.05])
+    c = mech.cynicism_target(effort, 0.1, result, 0.02, 0.03)
+    assert c[0] > 0.4 and c[1] < 0.01 and c[2] == 0.0
+
+
+def test_a_programme_loads_managers_through_duty_pilots_and_coaching():
+    load = mech.manager_load(1.0, np.array([0.5]), np.array([1.0]), 0.5, 0.5, 0.2)
+    assert load[0] == pytest.approx(0.5 + 0.25 + 0.2)
+    assert mech.overload(load, np.array([0.0]))[0] == 0.0
+
+
+def test_an_office_pays_its_pilots_team_time_from_its_budget():
+    # one staff FTE runs 2 pilots of 0.15 of an 8-person team: it costs 1 + 2.4 FTE
+    assert mech.office_staff_fte(3.4, 2, 0.0, 0.15, 8) == pytest.approx(1.0)
+    assert mech.office_staff_fte(3.4, 2, 1.0, 0.15, 8) == pytest.approx(3.4)
 
 
 def test_morale_quits_careers_and_legitimacy_move_the_right_way():
     assert mech.morale_target(0.8, np.array([0.3]), np.zeros(1), 0.0, 0.5, 0.5, 0.5)[0] > 0.8
     assert mech.morale_target(0.8, np.zeros(1), np.array([0.6]), 0.2, 0.5, 0.5, 0.5)[0] < 0.8
-    q = mech.quit_probability(np.array([1.0, 0.2]), 0.002, 0.02)
+    q = mech.quit_probability(np.array([1.0, 0.2]), np.ones(2), 0.002, 0.02)
     assert q[0] < q[1]
+    trapped = mech.quit_probability(np.array([0.2]), np.array([0.5]), 0.002, 0.02)
+    assert trapped[0] == pytest.approx(0.5 * q[1])
     prospects = mech.career_prospects(np.array([0.0, 52.0, 260.0]), 0.15)
     assert prospects[0] == 1.0 and prospects[0] > prospects[1] > prospects[2]
+    assert mech.kept_handover(0.3, np.array([0.5]))[0] == pytest.approx(0.15)
+    assert mech.hiring_delay(12, 1.0) == 12 and mech.hiring_delay(12, 0.5) == 18
     assert mech.sunset_delay(0.5, 156) == 78
     args = dict(base=0.3, claim_w=0.5, blame_w=1.5, sponsor_w=0.2)
     assert mech.legitimacy_target(0.8, 0.0, 0.5, **args) > mech.legitimacy_target(
