@@ -29,7 +29,7 @@ BINS = 20
 
 def team_commitment(model: LeanModel) -> np.ndarray:
     """Each team's commitment to improvement (0-1), one entry per team."""
-    return model.teams.commitment
+    return model.line.commitment
 
 
 def bin_columns() -> list[str]:
@@ -46,8 +46,7 @@ def watched_run(params: Params, seed: int) -> RunResult:
     whose commitment ever reached 0.5), ``watch_reverted`` (of those, teams that end below 0.1)
     and ``watch_bin_00`` .. ``watch_bin_19`` (share of teams per 0.05 of end commitment).
     """
-    model = LeanModel(params, seed=seed)
-    model.datacollector.collect(model)  # week 0, as sim.run
+    model = LeanModel(params, seed=seed)  # collects week 0 itself, as in sim.run
     commitment = team_commitment(model)
     tried = [float(np.mean(commitment > 0))]
     peak = commitment.copy()
