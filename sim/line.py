@@ -85,6 +85,7 @@ class Line:
         self.ownership_base = org.ownership.copy()
         self.commitment = np.zeros(n)
         self.cynicism = np.zeros(n)
+        self.enacted = np.zeros(n)  # how much of a line duty is real in the team (0..1)
         self.hatch = np.zeros(n)
         self.pilot_time = np.zeros(n)
         self.funded_used = np.zeros(n)
@@ -207,7 +208,9 @@ class Line:
         """What each manager weighs this week (mech.stance_target's arguments)."""
         p, org = self.p, self.org
         adopted = (self.effective >= p.adoption_threshold).astype(float)
-        adoption_m, results_m = (self._subtree @ np.column_stack((adopted, self.result))).T
+        adoption_m, results_m, duty_m = (
+            self._subtree @ np.column_stack((adopted, self.result, self.enacted))
+        ).T
         parent_support = np.where(org.manager_parent >= 0, self.support[self._parent], 0.0)
         return dict(
             results=results_m,
@@ -215,7 +218,7 @@ class Line:
             parent_support=parent_support,
             coaching_skill=self.coaching,
             opposition=self.opposition,
-            line_duty=week_in.duty,
+            duty=duty_m,
             escape_hatch=week_in.hatch_manager,
             overload=mech.overload(self.load, self.pressure),
             power_distance=self.pd,
@@ -244,7 +247,7 @@ class Line:
             org.team_manager, weights=self.in_pilot.astype(float), minlength=org.n_managers
         ) / np.maximum(self.span, 1.0)
         self.load = mech.manager_load(
-            week_in.duty,
+            self._subtree @ self.enacted,
             pilot_share,
             self.coached,
             p.duty_manager_load,
@@ -284,15 +287,20 @@ class Line:
         support = self.support[org.team_manager]
         coaching = self.coaching[org.team_manager]
         pilot_asked = np.where(self.in_pilot, p.pilot_time * self.pilot_acceptance, 0.0)
+        # protected time of any kind goes only where the manager lets specialists' help in
+        funded = week_in.funded * self.team_acceptance() if week_in.funded else 0.0
+        compliance = mech.unit(1.0 - p.cynicism_weight * self.cynicism)
+        duty_time = week_in.duty * p.duty_time
 
         # 6 capability trap: time for improvement, by kind, under pressure and blocking
         self.pilot_time, self.funded_used, self.own_time, self.induced = mech.improvement_time(
             commitment=self.commitment,
             manager_support=support,
             pressure=self.pressure[org.team_manager],
-            funded=np.full(self.n_teams, week_in.funded),
+            funded=np.broadcast_to(funded, self.own.shape),
             pilot=pilot_asked,
-            duty=week_in.duty * p.duty_time,
+            duty=duty_time,
+            compliance=compliance,
             base_time=p.base_improvement_time,
             extra_time=p.extra_improvement_time,
             max_time=p.max_improvement_time,
@@ -300,6 +308,9 @@ class Line:
             pressure_cut=p.pressure_cut,
         )
         self.improvement = self.pilot_time + self.funded_used + self.own_time + self.induced
+        self.enacted = mech.enacted_duty(
+            duty_time, self.own_time, self.induced, p.practice_full_time
+        )
 
         # 5, 12: practice: own drive counts fully; bought or mandated time only as far as a
         # skilled guide (the manager's coaching skill; in a pilot, the specialist) makes it real
@@ -354,7 +365,7 @@ class Line:
         target = mech.ownership_target(
             self.ownership_base,
             self.own,
-            week_in.duty,
+            self.enacted,
             self.hatch,
             self.cynicism,
             p.ownership_duty_weight,
@@ -369,7 +380,7 @@ class Line:
         trial_p = mech.trial_probability(
             peers, self.ownership, 1.0 - self.pd, p.innovation_rate, p.imitation_rate
         )
-        tries = self.trial_rng.random(self.n_teams) < trial_p
+        tries = self.trial_rng.random(self.n_teams) < trial_p * compliance  # cynics try less
         c = np.where(tries, np.maximum(self.commitment, p.trial_commitment), self.commitment)
         c = c + mech.top_down_push(c, support, self.pd, p.top_down_rate)
         c = c + mech.commitment_feedback(

@@ -67,7 +67,7 @@ def stance_target(
     parent_support: np.ndarray,
     coaching_skill: np.ndarray,
     opposition: np.ndarray,
-    line_duty: float,
+    duty: np.ndarray | float,
     escape_hatch: np.ndarray | float,
     overload: np.ndarray | float,
     power_distance: float,
@@ -85,7 +85,8 @@ def stance_target(
     Drivers: results seen in their own part of the tree (saturating: a clear result, of
     ``result_scale``, counts almost fully); peers' adoption (bandwagon,
     Abrahamson & Rosenkopf 1993); their superior's stance, followed more in high power distance
-    (Hofstede); a formal line duty to improve; coaching they received; minus their opposition,
+    (Hofstede); a line duty as far as it is enacted in their unit (``duty``, 0..1: see
+    enacted_duty); coaching they received; minus their opposition,
     minus the "escape hatch" (improvement is the specialists' job, not mine) and minus overload
     (a programme's load on a manager under pressure). Favourable signals are discounted by the
     manager's own opposition (clipped to [0, 1]): resistance to change is also a filter on
@@ -95,7 +96,7 @@ def stance_target(
     favourable = (
         evidence_weight * np.tanh(results / result_scale)
         + bandwagon_weight * peer_adoption
-        + duty_weight * line_duty
+        + duty_weight * duty
         + coaching_weight * coaching_skill
     )
     drive = (
@@ -171,6 +172,7 @@ def improvement_time(
     funded: np.ndarray,
     pilot: np.ndarray,
     duty: float,
+    compliance: np.ndarray | float,
     base_time: float,
     extra_time: float,
     max_time: float,
@@ -179,13 +181,14 @@ def improvement_time(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A team's improvement time this week, by kind: (pilot, funded, own, induced).
 
-    * pilot: protected time of a pilot (funded by the office; already scaled by acceptance);
-    * funded: protected improvement time paid by the line's budget, used only as far as the
-      manager lets it (an opponent diverts it to production: mechanism 2);
+    * pilot: protected time of a pilot (paid by the office; already scaled by acceptance);
+    * funded: protected improvement time paid by the line's budget (already scaled by the same
+      acceptance rule as a pilot: a manager who refuses help diverts it to production);
     * own: the team's own drive, rising with commitment, blocked by an opposing manager and cut
       under pressure ("work harder", mechanism 6; ``pressure_cut = 0`` switches the trap off);
     * induced: what a line duty adds on top of the team's own drive to reach the time it asks
-      (``duty``, a share of time). It is unfunded (paid in output) and unprotected: pressure
+      (``duty``, a share of time), as far as the team complies (``compliance``: cynical teams
+      comply less, mechanism 13). It is unfunded (paid in output) and unprotected: pressure
       and an opposing manager cut it like the team's own time. A team that already improves
       that much is asked for nothing more.
 
@@ -197,13 +200,27 @@ def improvement_time(
     room = np.full_like(commitment, max_time)
     pilot_used = np.minimum(pilot, room)
     room = room - pilot_used
-    funded_used = np.minimum(funded * block, room)
+    funded_used = np.minimum(funded, room)
     room = room - funded_used
     own = np.minimum((base_time + extra_time * commitment) * block * cut, room)
     room = room - own
-    asked = duty * block * cut
+    asked = duty * compliance * block * cut
     induced = np.minimum(np.maximum(asked - own, 0.0), room)
     return pilot_used, funded_used, own, induced
+
+
+def enacted_duty(
+    duty_time_asked: float, own: np.ndarray, induced: np.ndarray, full_time: float
+) -> np.ndarray:
+    """How much of a line duty is real in a team, 0..1: the improvement time that counts towards
+    the mandate (its own drive and the induced time, up to what the duty asks), relative to a
+    full practice load. A duty that asks no time, or whose time pressure and cynicism have cut,
+    changes nobody's mind: its effects on stance and ownership scale with this, not with the
+    decree (no lever is free)."""
+    if duty_time_asked <= 0.0:
+        return np.zeros_like(own)
+    delivered = np.minimum(own + induced, duty_time_asked)
+    return np.minimum(1.0, delivered / full_time)
 
 
 def output(improvement: np.ndarray, capability: np.ndarray, productivity_gain: float):
@@ -372,7 +389,7 @@ def cynicism_target(
 def ownership_target(
     base: np.ndarray,
     own_capability: np.ndarray,
-    line_duty: float,
+    duty: np.ndarray | float,
     escape_hatch_: np.ndarray | float,
     cynicism: np.ndarray | float,
     duty_weight: float,
@@ -381,12 +398,13 @@ def ownership_target(
 ) -> np.ndarray:
     """The ownership ("improvement is our job") a team drifts towards.
 
-    A formal line duty and the team's own practice raise it; a visible specialist function
+    A line duty (as far as it is enacted in the team) and the team's own practice raise it; a
+    visible specialist function
     lowers it (the essay's "mental escape hatch"), and so does cynicism (mechanism 13).
     """
     t = (
         base
-        + duty_weight * line_duty
+        + duty_weight * duty
         + practice_weight * own_capability
         - escape_hatch_
         - cynicism_weight * cynicism
@@ -396,8 +414,9 @@ def ownership_target(
 
 def takeover(specialist_effort: float, total_effort: float) -> float:
     """Share of the organization's improvement work that a specialist function takes off the
-    line: its specialists' time plus the team time they direct (pilots), over all improvement
-    time (every programme's booked effort plus the teams' own improvement time)."""
+    line: its specialists' time plus the team time it pays for (pilots, or funded time, weighted
+    by ``directed_time_weight``), over all improvement time (every programme's booked effort plus
+    the teams' own improvement time)."""
     return specialist_effort / total_effort if total_effort > 0.0 else 0.0
 
 

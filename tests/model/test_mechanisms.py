@@ -29,7 +29,7 @@ def _stance(**kw):
         parent_support=np.zeros(1),
         coaching_skill=np.zeros(1),
         opposition=np.array([0.4]),
-        line_duty=0.0,
+        duty=0.0,
         escape_hatch=0.0,
         overload=0.0,
         power_distance=0.5,
@@ -50,7 +50,7 @@ def test_stance_rises_with_results_peers_and_duty_and_falls_with_the_escape_hatc
     neutral = _stance()
     assert _stance(results=np.array([0.05])) > neutral
     assert _stance(peer_adoption=np.array([0.8])) > neutral
-    assert _stance(line_duty=1.0) > neutral
+    assert _stance(duty=1.0) > neutral
     assert _stance(escape_hatch=0.3) < neutral
     assert _stance(overload=0.5) < neutral == _stance(overload=0.5, overload_weight=0.0)
     assert -1.0 <= _stance(opposition=np.array([3.0])) < neutral
@@ -85,6 +85,7 @@ def _time(**kw):
         funded=np.array([0.0]),
         pilot=np.array([0.0]),
         duty=0.0,
+        compliance=1.0,
         base_time=0.02,
         extra_time=0.1,
         max_time=0.3,
@@ -108,12 +109,25 @@ def test_pressure_cuts_own_and_duty_time_but_not_protected_time():
     assert duty_pressed == pytest.approx(0.2 * duty_calm) and duty_calm == pytest.approx(0.05)
 
 
-def test_an_opposing_manager_blocks_improvement_and_diverts_funded_time():
-    _, used_free, own_free, _ = _time(funded=np.array([0.05]))
-    _, used_blocked, own_blocked, _ = _time(
-        funded=np.array([0.05]), manager_support=np.array([-1.0])
+def test_an_opposing_manager_blocks_own_and_duty_time():
+    _, _, own_free, induced_free = _time(commitment=np.array([0.0]), duty=0.1)
+    _, _, own_blocked, induced_blocked = _time(
+        commitment=np.array([0.0]), duty=0.1, manager_support=np.array([-1.0])
     )
-    assert own_blocked < own_free and used_blocked < used_free
+    assert own_blocked < own_free and induced_blocked < induced_free
+
+
+def test_cynical_teams_comply_less_with_a_duty():
+    _, _, _, full = _time(commitment=np.array([0.0]), duty=0.05)
+    _, _, _, half = _time(commitment=np.array([0.0]), duty=0.05, compliance=0.5)
+    assert half < full
+
+
+def test_a_duty_is_as_real_as_the_time_it_gets():
+    own, induced = np.array([0.02, 0.02, 0.12]), np.array([0.03, 0.0, 0.0])
+    enacted = mech.enacted_duty(0.05, own, induced, 0.1)
+    assert enacted.tolist() == pytest.approx([0.5, 0.2, 0.5])  # full, cut, covered by own drive
+    assert (mech.enacted_duty(0.0, own, induced, 0.1) == 0).all()  # asks nothing: changes nothing
 
 
 def test_a_duty_asks_only_for_what_the_team_does_not_already_do():
