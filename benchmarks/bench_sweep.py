@@ -22,6 +22,11 @@ machine shared with other work, trust the CPU-time ratio and that share. Usage::
     python benchmarks/bench_sweep.py --workers 16 --replicates 64 --bare-replicates 2 --skip basic
     python benchmarks/bench_sweep.py --cells-per-job 3          # pack 3 grid points per job
     python benchmarks/bench_sweep.py --quick              # 45 cells x 2 replicates, small org
+    python benchmarks/bench_sweep.py --design-rows 200000 # validate and plan a 200k-row design
+
+``--design-rows N`` measures only the check before a sweep of an N-row design: time and peak
+memory (RSS) of validating every row and planning every cell, in a fresh process, and writes
+``benchmarks/results/bench_sweep_design.json``.
 
 The figures are printed and written to ``benchmarks/results/bench_sweep_w<workers>.json``. This is a
 benchmark, not a test: timings depend on the machine and its load.
@@ -94,11 +99,10 @@ def sweep(
     and its merged runs table."""
     overrides = [f"{k}={v}" for k, v in sizes.items()] + [f"replicates={replicates}"]
     command = [sys.executable, "-m", "sim.sweep.cli", "-m", "experiment=headline", *overrides]
-    command += ["hydra.job_logging.root.level=WARNING", *args]
+    command += ["hydra.job_logging.root.level=WARNING", "yes=true", *args]
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
     )
-    env["LEAN_SIM_CODE_VERSION"] = "bench"  # commits by others mid-benchmark change nothing
     with tempfile.TemporaryDirectory() as folder:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         tic = time.perf_counter()
@@ -115,6 +119,56 @@ def sweep(
             for m in experiment.glob("cells/*/manifest.json")
         )
     return seconds, cpu, inside, runs
+
+
+DESIGN_SCRIPT = """
+import json, resource, sys, time
+from sim import Params
+from sim.sweep.cells import job_from_config
+from sim.sweep import plan
+def rss(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+config = {k: v.get_default(call_default_factory=True) for k, v in Params.model_fields.items()}
+config.update(experiment_name="x", replicates=1, base_seed=0, force=False, merge=True,
+              design_chunk_size=8, cells_per_job=1, runner="sim.run", culture={"name": "custom"},
+              paths={"results": "results"}, design="design.parquet")
+before, tic = rss(), time.perf_counter()
+job = job_from_config(config, whole_design=True, cwd=sys.argv[1])
+(p,) = plan.new_plans([job]).values()
+plan.count_runs(p, [job], job.experiment_dir)
+print(json.dumps({"cells": len(p["cells"]), "seconds": time.perf_counter() - tic,
+                  "rss_before_mb": before, "rss_peak_mb": rss()}))
+"""
+
+
+def design_check(rows: int) -> int:
+    """Time and peak memory of validating and planning a design of ``rows`` rows."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as folder:
+        pd.DataFrame(
+            {
+                "resistance": rng.random(rows).round(6),
+                "power_distance": rng.random(rows).round(6),
+                "strategy": rng.choice(["centralized", "embedded"], rows),
+            }
+        ).to_parquet(Path(folder) / "design.parquet")
+        env = dict(os.environ, PYTHONPATH=str(REPO))
+        out = subprocess.run(
+            [sys.executable, "-c", DESIGN_SCRIPT, folder], env=env, capture_output=True, text=True
+        )
+    if out.returncode != 0:
+        raise SystemExit(out.stderr[-3000:])
+    record = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "rows": rows}
+    record.update(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(
+        f"{rows} design rows: validated and planned in {record['seconds']:.1f} s, peak memory "
+        f"{record['rss_peak_mb']:.0f} MB ({record['rss_before_mb']:.0f} MB after imports)"
+    )
+    path = OUT_DIR / "bench_sweep_design.json"
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"written to {path.relative_to(REPO)}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,7 +193,12 @@ def main(argv: list[str] | None = None) -> int:
         help="time only this many replicates per cell in the bare loop and scale up",
     )
     parser.add_argument("--quick", action="store_true", help="2 replicates, 50 teams, 260 weeks")
+    parser.add_argument(
+        "--design-rows", type=int, default=None, help="only time the check of an N-row design"
+    )
     args = parser.parse_args(argv)
+    if args.design_rows:
+        return design_check(args.design_rows)
     if args.quick:
         args.replicates, args.n_teams, args.weeks = 2, args.n_teams or 50, args.weeks or 260
     sizes = {k: v for k, v in (("n_teams", args.n_teams), ("weeks", args.weeks)) if v}

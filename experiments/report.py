@@ -377,7 +377,7 @@ def _differs(value: Any, default: Any) -> bool:
 def provenance_section(results: Results, today: str) -> str:
     runs, manifest = results.runs, results.manifest
     packages = manifest.get("packages") or {}
-    versions = runs["code_version"].value_counts() if "code_version" in runs else pd.Series()
+    versions = runs["model_version"].value_counts() if "model_version" in runs else pd.Series()
     parts = [
         "## Provenance",
         "",
@@ -440,11 +440,11 @@ def _digest(path: Path) -> str:
 def build_markdown(results: Results, drawn: list[Drawn], today: str) -> str:
     runs = results.runs
     code = (
-        ", ".join(f"`{v}`" for v in runs["code_version"].unique())
-        if "code_version" in runs
+        ", ".join(f"`{v}`" for v in runs["model_version"].unique())
+        if "model_version" in runs
         else "?"
     )
-    main_code = str(runs["code_version"].mode().iloc[0]) if "code_version" in runs else "unknown"
+    main_code = str(runs["model_version"].mode().iloc[0]) if "model_version" in runs else "unknown"
     version = (results.manifest.get("packages") or {}).get("sim", sim.__version__)
     citation = load_citation(results.path, version)
     head = [

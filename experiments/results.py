@@ -50,7 +50,7 @@ SUMMARY_MEASURES: tuple[str, ...] = (
 )
 
 #: Columns of runs.parquet that identify a run rather than describe it.
-ID_COLUMNS: tuple[str, ...] = ("run_id", "cell_id", "replicate", "seed", "code_version")
+ID_COLUMNS: tuple[str, ...] = ("run_id", "cell_id", "replicate", "seed", "model_version")
 #: Labels that are part of a condition without being Params fields.
 LABEL_COLUMNS: tuple[str, ...] = ("culture",)
 
@@ -83,13 +83,27 @@ class Results:
             raise ResultsError(
                 f"{path}: no {RUNS} (run a sweep into it first: lean-sim -m experiment=<name>)"
             )
-        runs = pd.read_parquet(runs_path)
+        try:
+            runs = pd.read_parquet(runs_path)
+        except (OSError, ValueError) as err:  # ArrowInvalid is a ValueError
+            raise ResultsError(
+                f"{runs_path}: not a readable Parquet file ({str(err).splitlines()[0]}); "
+                f"merge again with lean-sim-merge {path}"
+            ) from None
+        if runs.empty:
+            raise ResultsError(f"{runs_path}: holds no runs (see {path / MANIFEST} for why)")
         missing = [c for c in ("run_id", "replicate", "strategy") if c not in runs.columns]
         if missing:
             raise ResultsError(f"{runs_path}: missing columns {missing} (see docs/results.md)")
         manifest: dict[str, Any] = {}
         if (path / MANIFEST).is_file():
-            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            try:
+                manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                raise ResultsError(
+                    f"{path / MANIFEST}: not valid JSON ({err}); merge again with "
+                    f"lean-sim-merge {path}"
+                ) from None
         return cls(path=path, runs=runs, manifest=manifest)
 
     @property

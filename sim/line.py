@@ -24,6 +24,10 @@ from sim import mechanisms as mech
 from sim.organization import OrgStructure, beta_from_quantiles
 from sim.params import Params
 
+#: Weeks over which a team's performance is averaged when it is *measured* (a quarter's KPI):
+#: pilot follow-ups and programmes' claims compare this, not the smoothed perception.
+KPI_WEEKS = 13
+
 #: The specialist functions that can touch the line, in a fixed order (array rows).
 FUNCTIONS: tuple[str, ...] = ("office", "line")
 NEVER = -1_000_000  # "touched at week NEVER": longer ago than any memory
@@ -95,6 +99,8 @@ class Line:
         self.baseline = mech.output(self.improvement, self.own, p.productivity_gain)
         self.output = self.baseline.copy()
         self.performance = np.ones(n)
+        self._recent = np.ones((KPI_WEEKS, n))  # the last quarter's performance, a ring
+        self._weeks_worked = 0
         self.judged = np.ones(n)  # performance as the line judges it: protected time not counted
         self.result = np.zeros(n)  # perceived result: smoothed judged performance - 1
         self.in_pilot = np.zeros(n, bool)
@@ -107,6 +113,7 @@ class Line:
         self.first_touched = np.full((len(FUNCTIONS), n), NEVER)
         self.before = np.ones((len(FUNCTIONS), n))  # performance when first touched
         self.support = self.stance_target(WeekInputs())  # stance before any programme
+        self._accepting: np.ndarray | None = None  # acceptance by manager at current stances
 
     # --- what programmes read ---------------------------------------------------------------
     @property
@@ -127,16 +134,18 @@ class Line:
         return 0.5 * self.support[gatekeeper] + 0.5 * self.support[0]
 
     def acceptance(self, gatekeeper: np.ndarray) -> np.ndarray:
-        """How far each gatekeeper (a manager index) lets specialists in (0 = refuses)."""
-        return mech.acceptance(
-            self.support[gatekeeper],
-            self.sponsor_support(gatekeeper),
-            self.pd,
-            self.p.refusal_stance,
-        )
+        """How far each gatekeeper (a manager index) lets specialists in (0 = refuses), at the
+        stances managers hold now."""
+        if self._accepting is None:
+            every = np.arange(len(self.support))
+            self._accepting = mech.acceptance(
+                self.support, self.sponsor_support(every), self.pd, self.p.refusal_stance
+            )
+        return self._accepting[gatekeeper]
 
     def team_acceptance(self) -> np.ndarray:
-        """Per team: acceptance of a pilot, gated by the team's line manager."""
+        """Per team: acceptance of specialists' help (a pilot, funded time), gated by the team's
+        line manager."""
         return self.acceptance(self.org.team_manager)
 
     def setback(self) -> np.ndarray:
@@ -172,8 +181,14 @@ class Line:
         self.touched[row, teams] = week
 
     def performance_before_touch(self, teams: np.ndarray | slice) -> np.ndarray:
-        """The level a team is judged against later: its perceived performance now."""
-        return 1.0 + self.result[teams]
+        """The level a team is judged against later: its measured performance now."""
+        return self.kpi(teams)
+
+    def kpi(self, teams: np.ndarray | slice | int) -> np.ndarray:
+        """Measured performance: each team's mean performance over the last quarter
+        (``KPI_WEEKS``), as a KPI report states it; unlike the perceived ``result`` it carries no
+        memory of older weeks."""
+        return self._recent[:, teams].mean(axis=0)
 
     def start_pilot(
         self, team: int, skill: float, handover: float, acceptance_: float, week: int
@@ -266,6 +281,7 @@ class Line:
                 each["parent_support"] = np.array([parent])
                 target = mech.stance_target(**each, **one)[0]
                 self.support[i] += p.support_rate * (target - self.support[i])
+        self._accepting = None  # stances moved
         judged = self._subtree @ self.judged
         target = mech.pressure_target(1.0 - judged, p.base_pressure, p.pressure_sensitivity)
         self.pressure = mech.ema(self.pressure, target, p.pressure_weeks)
@@ -346,6 +362,8 @@ class Line:
         effective = self.effective
         self.output = mech.output(self.improvement, effective, p.productivity_gain)
         self.performance = self.output / self.baseline
+        self._recent[self._weeks_worked % KPI_WEEKS] = self.performance
+        self._weeks_worked += 1
         protected = self.funded_used + self.pilot_time
         self.judged = (
             mech.output(self.improvement - protected, effective, p.productivity_gain)

@@ -169,7 +169,7 @@ class Office(Programme):
             "start": week,
             "end": np.nan,
             "ended_early": False,
-            "performance_before": 1.0 + float(line.result[team]),
+            "performance_before": float(line.kpi(team)),
             "own_capability_before": float(line.own[team]),
             "handover": handover,
             "arm": arm,
@@ -195,7 +195,7 @@ class Office(Programme):
         self._seen = []
         for tag, age in FOLLOW_UPS.items():
             for rec in self._by_start.get(week - age, ()):
-                perf = 1.0 + float(line.result[rec["team"]])
+                perf = float(line.kpi(rec["team"]))
                 rec[f"performance_{tag}"] = perf
                 rec[f"own_capability_{tag}"] = float(line.own[rec["team"]])
                 sustained = perf > rec["performance_before"] + p.baseline_margin

@@ -236,7 +236,9 @@ class Params(BaseModel):
 
     # --- 6 capability trap (Repenning & Sterman 2001) ----------------------------------------
     productivity_gain: float = Field(0.5, ge=0.0, le=5.0, description="Output gain at full cap.")
-    base_improvement_time: float = Field(0.02, **unit, description="Organic improvement time.")
+    base_improvement_time: float = Field(
+        0.02, ge=0.0, lt=1.0, description="Organic improvement time (below 1: teams produce)."
+    )
     extra_improvement_time: float = Field(0.1, **unit, description="Added at full commitment.")
     max_improvement_time: float = Field(0.3, **unit, description="Cap on improvement time.")
     base_pressure: float = Field(0.2, **unit, description="Standing performance pressure.")

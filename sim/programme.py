@@ -103,7 +103,7 @@ class Programme(mesa.Agent):
         if self.model.policy.success_metric == "sustained":
             row = FUNCTIONS.index(self.function)
             old = line.first_touched[row] <= week - mech.WEEKS_PER_YEAR
-            held = (1.0 + line.result[old]) > line.before[row, old] + p.baseline_margin
+            held = line.kpi(old) > line.before[row, old] + p.baseline_margin
             return (float(held.sum()) + 1.0) / (float(old.sum()) + 2.0)  # Laplace: 1/2 at first
         n = np.count_nonzero(touched)
         return np.count_nonzero(line.above_baseline() & touched) / n if n else 0.0

@@ -16,6 +16,7 @@ exact tree that produced it even when the model version did not change.
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import subprocess
 from functools import lru_cache
@@ -81,8 +82,10 @@ def model_version(sim_dir: Path = SIM_DIR) -> str:
 
 
 def _git(root: Path, *args: str) -> str:
+    # GIT_OPTIONAL_LOCKS=0: reading the status never writes the index (nor leaves a stale lock)
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
     out = subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, check=True, timeout=60
+        ["git", "-C", str(root), *args], capture_output=True, check=True, timeout=60, env=env
     )
     return out.stdout.decode().strip()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sim.model import LeanModel
@@ -36,7 +37,13 @@ class RunResult:
 
 
 def run(params: Params | None = None, seed: int = 0) -> RunResult:
-    """Run the model for ``params.weeks`` weeks from ``seed`` and collect its outcomes."""
+    """Run the model for ``params.weeks`` weeks from ``seed`` and collect its outcomes.
+
+    ``seed`` must be a non-negative integer: the same params and seed give the same run in any
+    process (there is no "random" seed; draw one yourself and record it).
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed={seed!r}: must be a non-negative integer")
     params = params or Params()
     model = LeanModel(params, seed=seed)  # week 0 (the organization as built) is collected
     for _ in range(params.weeks):

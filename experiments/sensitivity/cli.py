@@ -142,6 +142,7 @@ def sweep_command(s: Settings, name: str) -> list[str]:
         "-m",
         f"experiment={name}",
         f"paths.results={s.results}",
+        "yes=true",  # the user asked for the whole analysis: no cap on its estimated time
         *launcher,
         *s.overrides,
         *extra,  # last: --structural-replicates wins over a general --set replicates=...
@@ -198,7 +199,7 @@ def _provenance(name: str, runs: pd.DataFrame, table: pd.DataFrame, folder: Path
         "runs": len(runs),
         "n_teams": sorted(int(v) for v in runs["n_teams"].unique()),
         "weeks": sorted(int(v) for v in runs["weeks"].unique()),
-        "code_versions": sorted(runs["code_version"].unique().tolist()),
+        "code_versions": sorted(runs["model_version"].unique().tolist()),
         "analysis": {**code_provenance(), "packages": package_versions()},
         "design": info,
     }

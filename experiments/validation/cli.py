@@ -9,7 +9,8 @@
     lean-sim-validate --preset calibrated  # docs/validation_calibrated.md (not pinned)
 
 Exit status: 0 when every verdict equals its pin (``experiments/validation/verdicts.yaml``), 1
-when one changed (each is named), 2 for bad arguments or a malformed pins file.
+when one changed (each is named), 2 for bad arguments, a malformed pins file, or a results
+folder that another validation is using (the sweep's folder lock).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from experiments.validation.grid import Grid, printer
 from experiments.validation.render import PATTERNS, evaluate, write
 from sim.params import ParamsError
 from sim.presets import load
+from sim.sweep.lock import FolderBusy, FolderLock
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "results" / "validation"
@@ -39,7 +41,11 @@ def parser() -> argparse.ArgumentParser:
         "compare every verdict with its pin in experiments/validation/verdicts.yaml (exit 1 "
         "when one changed).",
     )
-    p.add_argument("--quick", action="store_true", help="tiny designs (seconds; for tests)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small design (under a minute; what make test checks)",
+    )
     p.add_argument(
         "--check",
         action="store_true",
@@ -113,7 +119,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     say = None if args.quiet else printer(started)
     grid = Grid(args.results, jobs=args.jobs, say=say)
-    outcomes = evaluate(design, grid, say=say)
+    try:
+        with FolderLock(args.results) as lock:  # one validation per results folder at a time
+            lock.acquire()
+            outcomes = evaluate(design, grid, say=say)
+    except FolderBusy as err:
+        print(f"lean-sim-validate: {err}", file=sys.stderr)
+        return 2
     command = " ".join(["lean-sim-validate", *args_list])
     write(outcomes, design, pins, doc, fig_dir, args.calibration_dir, started, command)
     if say:

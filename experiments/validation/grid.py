@@ -33,6 +33,7 @@ from joblib import Parallel, delayed
 from experiments.validation import _model
 from sim import Params
 from sim.provenance import file_digest
+from sim.seeds import replicate_seeds
 from sim.sweep import store
 from sim.sweep.cells import Cell
 from sim.sweep.runner import run_cell, runs_to_do
@@ -78,9 +79,7 @@ class Grid:
         self._forget_stale_cells()
         cells = [Cell(p) for p in points]
         unique = list({c.cell_id: c for c in cells}.values())
-        todo = [
-            c for c in unique if runs_to_do(c, self.directory, replicates, self.base_seed, False)
-        ]
+        todo = [c for c in unique if self._missing(c, replicates)]
         if self.say:
             self.say(
                 f"{what}: {len(unique)} cells x {replicates} replicates, "
@@ -105,8 +104,13 @@ class Grid:
             self.say(f"{what}: ran {len(todo)} cells in {time.perf_counter() - started:.1f} s")
         return [self._read(c, replicates) for c in cells]
 
+    def _missing(self, cell: Cell, replicates: int) -> int:
+        seeds = replicate_seeds(cell.params, self.base_seed, replicates)
+        return runs_to_do(cell.cell_id, self.directory, seeds, False)[0]
+
     def _read(self, cell: Cell, replicates: int) -> Runs:
-        frames = store.read_cell_frames(store.cell_dir(self.directory, cell.cell_id))
+        directory = store.cell_dir(self.directory, cell.cell_id)
+        frames = store.read_cell_frames(directory, store.read_cell_manifest(directory) or {})
         keep = {name: f[f["replicate"] < replicates] for name, f in frames.items()}
         return Runs(cell.params, keep["summary"], keep["series"])
 

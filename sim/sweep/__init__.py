@@ -1,16 +1,20 @@
-"""Sweeps of the model from the command line: the ``lean-sim`` Hydra app and its machinery.
+"""Sweeps of the model: the ``lean-sim`` Hydra app, and the same machinery from Python.
 
+Needs the ``sweep`` extra (Hydra, pyarrow, filelock); ``lean-sim`` says so when it is missing.
 Modules, from pure to Hydra-aware:
 
-* ``seeds``: cell ids and replicate seeds (SeedSequence over canonical digests);
-* ``cells``: a resolved configuration -> validated cells (Params.create, culture, ablate,
-  design rows, packs);
-* ``design``: sweep points from a CSV/Parquet design file;
-* ``runner``: run a cell's replicates resumably into ``results/<experiment>/cells/<cell_id>/``;
-* ``store``: atomic writes and the file layout; ``merge``: the tables a report cites, and
-  ``lean-sim-merge``; ``provenance``: code and package versions; ``progress``: done/total and
-  an ETA shared through a small file;
-* ``config`` (the schema and help generated from sim.Params), ``session`` (validate every job,
-  plan, merge), ``sweeper`` (the multirun: Hydra's basic sweeper plus those steps),
-  ``callbacks`` (the same for a single run) and ``cli`` (the ``lean-sim`` entry point).
+* ``cells``: a resolved configuration -> validated cells (Params.create, culture rule of
+  ``sim.cultures``, ablate, design rows, packs); cell ids and seeds come from ``sim.seeds``;
+* ``design``: sweep points from a CSV/Parquet design file, read strictly;
+* ``runner``: run a cell's replicates resumably into ``results/<experiment>/cells/<cell_id>/``
+  (``run_cell`` is Hydra-free);
+* ``store``: atomic writes, cells whose manifests vouch for their files (digests), the
+  fault-injection hook; ``plan``: which cells a folder's merge holds, and how a later sweep
+  may extend it; ``lock``: one writer per experiment folder (a lease);
+* ``merge``: the tables a report cites, and ``lean-sim-merge``; ``progress``: done/total, an
+  ETA and the estimate before a sweep; ``local``: ``sweep_cells``, a sweep from Python;
+* ``config`` (the schema, the culture group and help generated from sim.Params and
+  sim.cultures), ``session`` (validate every job, estimate, lock, plan, merge), ``sweeper``
+  (the multirun: launch, recover from dead workers), ``callbacks`` (the same for a single run)
+  and ``cli`` (the ``lean-sim`` entry point: --version, a missing extra, unknown keys).
 """

@@ -4,12 +4,11 @@ Hydra creates the run's output folder before it calls the task, so the check tha
 written for a bad value has to come earlier: ``on_run_start`` is called with the composed
 configuration before that. Multiruns are handled by the sweeper (sim.sweep.sweeper), which
 sees every job before the first starts. Hydra turns an exception in a callback into a warning
-and goes on, so these hooks exit explicitly instead.
+and goes on, so these hooks exit explicitly instead (SystemExit passes through).
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,22 +23,16 @@ class SweepCallback(Callback):
     """Registered as ``hydra.callbacks.lean_sim`` in configs/config.yaml."""
 
     def __init__(self) -> None:
-        self.experiment_dirs: list[Path] = []
+        self.session: session.Session | None = None
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
-        try:
-            HydraConfig.instance().set_config(config)  # resolve ${hydra:...} as run_job will
-            jobs = session.validate_or_exit([session.job_values(config)], [[]])
-            self.experiment_dirs = session.start(config, jobs)
-        except Exception as err:
-            print(f"lean-sim: {type(err).__name__}: {err}", file=sys.stderr)
-            raise SystemExit(1) from err
+        HydraConfig.instance().set_config(config)  # resolve ${hydra:...} as run_job will
+        overrides = session.override_keys(config)
+        jobs = session.validate_or_exit([session.job_values(config)], [overrides])
+        self.session = session.start(config, jobs, sweep_dir=Path(config.hydra.run.dir))
 
     def on_run_end(self, config: DictConfig, **kwargs: Any) -> None:
-        try:
-            ok = session.finish(config, self.experiment_dirs)
-        except Exception as err:
-            print(f"lean-sim: {type(err).__name__}: {err}", file=sys.stderr)
-            raise SystemExit(1) from err
-        if not ok:
-            raise SystemExit("lean-sim: the cell failed or is missing (see above)")
+        if self.session is None:
+            return
+        if not session.finish(self.session):
+            session.fail("the cell failed or is missing (see above)", session.WORK_FAILED)

@@ -4,9 +4,10 @@ The configuration is one flat namespace: every ``sim.Params`` field is a top-lev
 more keys say how to run (``replicates``, ``base_seed``, ``force``, ``experiment_name``, ...),
 and three helpers set Params fields:
 
-* ``culture`` (a group): a country preset sets ``power_distance`` from Hofstede's PDI. A
-  different explicit ``power_distance`` beside a country is *rejected* (naming both and how to
-  fix it); ``culture=custom`` leaves power distance free.
+* ``culture`` (a group generated from ``sim.cultures``): a country sets ``power_distance`` from
+  Hofstede's PDI. A different explicit ``power_distance`` beside a country is *rejected* by
+  ``sim.cultures.apply_culture`` (the rule the browser app applies too); ``culture=custom``
+  leaves power distance free.
 * ``ablate``: the name of one mechanism (``sim.MECHANISMS``) to switch off.
 * ``design``: a CSV/Parquet file of points; each row overrides Params fields and makes one cell.
 
@@ -26,17 +27,36 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from sim import cultures
 from sim.params import MECHANISMS, Params, ParamsError
-from sim.seeds import cell_id
+from sim.seeds import cell_id, non_default, world_digest
 from sim.sweep import design as design_mod
+from sim.sweep import progress
+from sim.sweep.store import PACKS
 
-CUSTOM_CULTURE = "custom"
-PACKS = "packs.json"
+CUSTOM_CULTURE = cultures.CUSTOM
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: Design rows with errors named at most (a broken 200k-row file would print them all).
+MAX_ROW_ERRORS = 20
+#: Run settings that must be true or false.
+BOOLEAN_SETTINGS = ("force", "merge", "extend", "wait", "yes")
 
 
 class SweepConfigError(ValueError):
     """A configuration cannot run; the message lists every bad value and what is allowed."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCell:
+    """What a plan needs of a cell, without its Params (a large design would need GBs)."""
+
+    cell_id: str
+    strategy: str
+    culture: str
+    design_row: int | None
+    describe: str
+    world: str  # sim.seeds.world_digest: the seeds derive from it
+    run_seconds: float  # a rough estimate of one run (sim.sweep.progress.run_seconds)
 
 
 @dataclass(frozen=True)
@@ -53,21 +73,35 @@ class Cell:
     def cell_id(self) -> str:
         return cell_id(self.params, self.culture)
 
-    def describe(self) -> str:
-        """A short human label for logs: the strategy and what differs from the defaults."""
-        changed = [
-            f"{k}={v}"
-            for k, v in self.params.model_dump().items()
-            if k != "strategy" and v != Params.model_fields[k].default
-        ]
+    def describe(self, changed: dict[str, Any] | None = None) -> str:
+        """A short human label for logs: the strategy and what differs from the defaults
+        (``changed``: ``sim.seeds.non_default(params)`` when the caller has it already)."""
+        changed = non_default(self.params) if changed is None else changed
+        words = [f"{k}={v}" for k, v in changed.items() if k != "strategy"]
         if self.culture != CUSTOM_CULTURE:
-            changed.insert(0, f"culture={self.culture}")
-        return " ".join([self.params.strategy, *changed])
+            words.insert(0, f"culture={self.culture}")
+        return " ".join([self.params.strategy, *words])
+
+    def plan_cell(self) -> PlanCell:
+        return PlanCell(
+            self.cell_id,
+            self.params.strategy,
+            self.culture,
+            self.design_row,
+            self.describe(non_default(self.params)),
+            world_digest(self.params),
+            progress.run_seconds(self.params.n_teams, self.params.weeks),
+        )
 
 
 @dataclass(frozen=True)
 class JobSpec:
-    """Everything one Hydra job needs, as plain validated values."""
+    """Everything one Hydra job needs, as plain validated values.
+
+    ``cells`` are the cells this job runs. When a whole design is validated at once (the sweep
+    checks every row before it launches anything) ``cells`` is empty and ``plan_cells`` holds
+    the light description of every row; otherwise ``plan_cells`` describes ``cells``.
+    """
 
     experiment: str
     results_dir: Path
@@ -77,6 +111,7 @@ class JobSpec:
     runner: str
     cells: tuple[Cell, ...]
     config: dict[str, Any] = field(repr=False)
+    plan_cells: tuple[PlanCell, ...] = ()
 
     @property
     def experiment_dir(self) -> Path:
@@ -90,9 +125,10 @@ def job_from_config(
 
     ``config`` is the job's configuration without the ``hydra`` node, interpolations resolved.
     A design is cut to the job's chunk (``design_chunk``) unless ``whole_design`` is true or no
-    chunk is set. Relative paths (results, design) start at ``cwd`` (default: the current
-    directory); Hydra passes the directory the command was started in, which remote workers
-    (Ray, Slurm) do not share. Raises SweepConfigError naming every bad value.
+    chunk is set; with ``whole_design`` every row is validated and described (``plan_cells``)
+    but no Params are kept. Relative paths (results, design) start at ``cwd`` (default: the
+    current directory); Hydra passes the directory the command was started in, which remote
+    workers (Ray, Slurm) do not share. Raises SweepConfigError naming every bad value.
     """
     base_dir = Path(cwd) if cwd is not None else Path.cwd()
     errors: list[str] = []
@@ -101,7 +137,7 @@ def job_from_config(
     base_seed = _check_int(config, "base_seed", 0, errors)
     chunk_size = _check_int(config, "design_chunk_size", 1, errors)
     _check_int(config, "cells_per_job", 1, errors)
-    force = _check_bool(config, "force", errors)
+    flags = {key: _check_bool(config, key, errors) for key in BOOLEAN_SETTINGS if key in config}
     runner = config.get("runner")
     if not isinstance(runner, str) or not runner:
         errors.append(f"runner={runner!r}: must be a dotted path such as 'sim.run'")
@@ -114,27 +150,43 @@ def job_from_config(
     base = {k: config[k] for k in Params.model_fields if k in config}
     culture = _culture(config, errors)
     _apply_ablation(config.get("ablate"), base, errors)
-    points: list[tuple[int | None, dict[str, Any]]] = [(None, {})]
+    chunk = _optional_int(config, "design_chunk", errors)
+    pack = _optional_int(config, "pack", errors)
+    design = None
     if config.get("design") is not None:
-        design = base_dir / str(config["design"])
-        points = _design_points(
-            design, config.get("design_chunk"), chunk_size, whole_design, errors
-        )
+        try:
+            design = design_mod.read_design(base_dir / str(config["design"]))
+        except design_mod.DesignError as err:
+            errors.append(str(err))
 
     cells: list[Cell] = []
-    if config.get("pack") is not None:  # a packed job: its cells were validated by the sweep
-        points = []
-        cells = _packed_cells(base_dir / results / experiment, config["pack"], errors)
-    for row, overrides in points:
-        values = {**base, **overrides}
-        where = f"design row {row}: " if row is not None else ""
-        _check_culture(culture, values, where, errors)
-        try:
-            params = Params.create(**values)
-        except ParamsError as err:
-            errors.append(where + str(err).removeprefix("invalid parameters:\n  "))
-            continue
-        cells.append(Cell(params=params, culture=culture[0], design_row=row))
+    plan_cells: list[PlanCell] = []
+    if pack is not None:  # a packed job: its cells were validated by the sweep
+        cells = _packed_cells(base_dir / results / experiment, pack, errors)
+    elif design is None:
+        cell = _make_cell(base, {}, None, culture, errors)
+        cells = [cell] if cell else []
+    else:
+        indices = range(len(design))
+        if chunk is not None:
+            try:
+                indices = design_mod.chunk_range(len(design), chunk, chunk_size)
+            except design_mod.DesignError as err:
+                errors.append(str(err))
+                indices = range(0)
+        row_errors: list[str] = []
+        for row, overrides in design.points(indices):
+            cell = _make_cell(base, overrides, row, culture, row_errors)
+            if cell is None:
+                continue
+            if whole_design and chunk is None:
+                plan_cells.append(cell.plan_cell())
+            else:
+                cells.append(cell)
+        if len(row_errors) > MAX_ROW_ERRORS:
+            more = len(row_errors) - MAX_ROW_ERRORS
+            row_errors = [*row_errors[:MAX_ROW_ERRORS], f"... and {more} more bad design rows"]
+        errors.extend(row_errors)
     if errors:
         raise SweepConfigError("\n".join(dict.fromkeys(errors)))
     return JobSpec(
@@ -142,14 +194,34 @@ def job_from_config(
         results_dir=base_dir / results,
         replicates=replicates,
         base_seed=base_seed,
-        force=force,
+        force=flags.get("force", False),
         runner=runner,
         cells=tuple(cells),
         config=dict(config),
+        plan_cells=tuple(plan_cells) or tuple(c.plan_cell() for c in cells),
     )
 
 
-def _packed_cells(experiment_dir: Path, index: Any, errors: list[str]) -> list[Cell]:
+def _make_cell(
+    base: dict[str, Any],
+    overrides: dict[str, Any],
+    row: int | None,
+    culture: str | None,
+    errors: list[str],
+) -> Cell | None:
+    where = f"design row {row}: " if row is not None else ""
+    if culture is None:
+        return None
+    try:
+        values = cultures.apply_culture(culture, {**base, **overrides})
+        return Cell(params=Params.create(**values), culture=culture, design_row=row)
+    except ParamsError as err:
+        lines = str(err).removeprefix("invalid parameters:\n  ").split("\n  ")
+        errors.extend(where + line for line in lines)
+        return None
+
+
+def _packed_cells(experiment_dir: Path, index: int, errors: list[str]) -> list[Cell]:
     """The cells of pack ``index`` of ``<experiment>/packs.json`` (written by the sweep)."""
     path = experiment_dir / PACKS
     try:
@@ -159,7 +231,10 @@ def _packed_cells(experiment_dir: Path, index: Any, errors: list[str]) -> list[C
             for c in pack
         ]
     except (OSError, ValueError, KeyError, IndexError, TypeError) as err:
-        errors.append(f"pack={index!r}: cannot read it from {path} ({err})")
+        errors.append(
+            f"pack={index!r}: cannot read it from {path} ({err}); lean-sim sets pack itself "
+            "when it packs cells into jobs: leave it unset"
+        )
         return []
 
 
@@ -199,6 +274,16 @@ def _check_int(config: Mapping[str, Any], key: str, minimum: int, errors: list[s
     return value
 
 
+def _optional_int(config: Mapping[str, Any], key: str, errors: list[str]) -> int | None:
+    value = config.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        errors.append(f"{key}={value!r}: set by lean-sim itself; leave it unset")
+        return None
+    return value
+
+
 def _check_bool(config: Mapping[str, Any], key: str, errors: list[str]) -> bool:
     value = config.get(key)
     if not isinstance(value, bool):
@@ -207,29 +292,17 @@ def _check_bool(config: Mapping[str, Any], key: str, errors: list[str]) -> bool:
     return value
 
 
-def _culture(config: Mapping[str, Any], errors: list[str]) -> tuple[str, float | None, Any]:
-    """(name, preset power distance or None, Hofstede PDI) from the ``culture`` group."""
+def _culture(config: Mapping[str, Any], errors: list[str]) -> str | None:
+    """The culture's name from the ``culture`` group node (``custom`` or a country)."""
     node = config.get("culture")
-    if not isinstance(node, Mapping) or not isinstance(node.get("name"), str):
-        errors.append(f"culture={node!r}: choose a preset from configs/culture/ or custom")
-        return (CUSTOM_CULTURE, None, None)
-    return (node["name"], node.get("power_distance"), node.get("hofstede_pdi"))
-
-
-def _check_culture(
-    culture: tuple[str, float | None, Any], values: dict[str, Any], where: str, errors: list[str]
-) -> None:
-    """A country preset fixes power distance; a different explicit value is an error."""
-    name, preset, pdi = culture
-    if name == CUSTOM_CULTURE or preset is None:
-        return
-    given = values.get("power_distance")
-    if given != preset:
-        errors.append(
-            f"{where}power_distance={given!r} conflicts with culture={name} (Hofstede PDI {pdi}, "
-            f"so power_distance={preset}): drop power_distance, or use "
-            f"culture=custom power_distance={given}"
-        )
+    name = node.get("name") if isinstance(node, Mapping) else None
+    if name != CUSTOM_CULTURE:
+        try:
+            cultures.get(str(name))
+        except ParamsError as err:
+            errors.append(str(err))
+            return None
+    return name
 
 
 def _apply_ablation(ablate: Any, values: dict[str, Any], errors: list[str]) -> None:
@@ -239,16 +312,3 @@ def _apply_ablation(ablate: Any, values: dict[str, Any], errors: list[str]) -> N
         errors.append(f"ablate={ablate!r}: not a mechanism; allowed: null, {', '.join(MECHANISMS)}")
         return
     values[ablate] = False
-
-
-def _design_points(
-    path: Path, chunk: Any, chunk_size: int, whole: bool, errors: list[str]
-) -> list[tuple[int | None, dict[str, Any]]]:
-    try:
-        points: list[tuple[int | None, dict[str, Any]]] = list(design_mod.read_design(path))
-        if chunk is None or whole:
-            return points
-        return design_mod.chunk(points, int(chunk), chunk_size)
-    except design_mod.DesignError as err:
-        errors.append(str(err))
-        return []

@@ -1,16 +1,26 @@
-"""Merge the cells of an experiment's last sweep into three tidy tables a report can cite.
+"""Merge the cells of an experiment's plan into three tidy tables a report can cite.
 
 ``results/<experiment>/runs.parquet`` (one row per run), ``series.parquet`` (one row per run and
 week) and ``pilots.parquet`` (one row per PMO pilot), plus ``manifest.json`` describing the
 merge. docs/results.md lists the columns. The merge takes exactly the cells and replicates of
 the plan (``sweep.json``), in plan order, so an interrupted and resumed sweep merges to the same
-tables as an uninterrupted one. Failed or missing cells are reported, not hidden; cells from
-different code versions are never merged silently (``allow_mixed_versions`` must be asked for).
+tables as an uninterrupted one.
+
+* A cell is read only when its manifest says it finished with the planned seeds and its files
+  match the digests in that manifest; the bytes that are checked are the bytes parsed. A cell
+  that fails the check is reported as missing (damaged), never read.
+* Failed or missing cells are reported, not hidden; cells from different model versions are
+  never merged silently (``allow_mixed_versions`` must be asked for).
+* The old merge manifest is removed first and the new one written last, with the digest and
+  size of each table, so a merge killed half-way leaves tables that nothing vouches for rather
+  than a manifest that vouches for the wrong ones. When no cell can be merged, the old tables
+  are removed: a folder never shows tables of another plan.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -24,13 +34,24 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
+from sim.provenance import provenance
 from sim.seeds import seeds_digest
 from sim.sweep import store
 
-ID_COLUMNS = ("run_id", "cell_id", "replicate", "seed", "code_version", "culture", "design_row")
+ID_COLUMNS = (
+    "run_id",
+    "cell_id",
+    "replicate",
+    "seed",
+    "model_version",
+    "commit",
+    "dirty",
+    "culture",
+    "design_row",
+)
 POLICY_PREFIX = "policy_"
+USAGE_ERROR = 2
 
 
 @dataclass
@@ -42,7 +63,7 @@ class MergeReport:
     runs: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, Any]] = field(default_factory=list)
-    code_versions: dict[str, int] = field(default_factory=dict)
+    model_versions: dict[str, int] = field(default_factory=dict)
     refused: str | None = None
     written: list[Path] = field(default_factory=list)
 
@@ -52,7 +73,7 @@ class MergeReport:
 
     def describe(self) -> str:
         lines = []
-        if self.written:
+        if self.written and self.runs:
             lines.append(
                 f"merged {self.runs} runs of {self.cells} cells into {self.experiment_dir}/"
                 "{runs,series,pilots}.parquet"
@@ -64,25 +85,33 @@ class MergeReport:
         for m in self.missing:
             lines.append(f"MISSING cell {m['cell_id']} ({m['describe']}): {m['reason']}")
         if self.failures or self.missing:
+            total = self.cells + len(self.failures) + len(self.missing)
+            what = "nothing was merged" if not self.cells else f"{self.cells} cells merged"
             lines.append(
-                f"{len(self.failures)} failed and {len(self.missing)} missing of "
-                f"{self.cells + len(self.failures) + len(self.missing)} cells; rerun the same "
-                "command to retry them (finished cells are kept)"
+                f"{len(self.failures)} failed and {len(self.missing)} missing of {total} cells "
+                f"({what}); rerun the same command to retry them (finished cells are kept)"
             )
         return "\n".join(lines)
 
 
 class MergeError(RuntimeError):
-    """The experiment folder has no plan to merge."""
+    """The experiment folder cannot be merged (no plan, damaged plan); the message says why."""
 
 
 def merge_experiment(
     experiment_dir: Path, *, allow_mixed_versions: bool = False, write: bool = True
 ) -> MergeReport:
     """Merge the planned cells of ``experiment_dir``; write the tables unless refused (or
-    ``write`` is false: then only check which cells failed, are missing or disagree)."""
+    ``write`` is false: then only check which cells failed, are missing or disagree).
+
+    The caller holds the folder's lock (sim.sweep.lock); ``lean-sim-merge`` takes it itself.
+    Raises MergeError for a folder without a readable plan, StoreError when writing fails.
+    """
     experiment_dir = Path(experiment_dir)
-    plan = store.read_plan(experiment_dir)
+    try:
+        plan = store.read_plan(experiment_dir)
+    except store.StoreError as err:
+        raise MergeError(str(err)) from None
     if plan is None:
         raise MergeError(
             f"{experiment_dir}: no {store.PLAN} (run a sweep into it first with lean-sim)"
@@ -104,30 +133,54 @@ def merge_experiment(
         else:
             assert manifest is not None
             ready.append((entry, manifest))
-    report.cells = len(ready)
-    report.code_versions = dict(Counter(m["code_version"] for _, m in ready))
-    if len(report.code_versions) > 1 and not allow_mixed_versions:
+    report.model_versions = dict(Counter(m["model_version"] for _, m in ready))
+    if len(report.model_versions) > 1 and not allow_mixed_versions:
+        report.cells = len(ready)
         report.refused = (
-            f"the cells come from different code versions {report.code_versions}; rerun the "
-            "sweep to bring them all to the current code, or merge with --allow-mixed-versions"
+            f"the cells come from different model versions {report.model_versions}; rerun the "
+            "sweep to bring them all to the current model, or merge with --allow-mixed-versions"
         )
         return report
 
     if not write:
+        report.cells = len(ready)
         report.runs = sum(entry["replicates"] for entry, _ in ready)
         return report
-    tables = _tables(experiment_dir, ready)
-    report.runs = len(tables["runs"])
-    for name, table in tables.items():
-        path = experiment_dir / f"{name}.parquet"
-        if isinstance(table, pa.Table):
-            store.write_arrow_atomic(path, table)
+    with store.os_errors(str(experiment_dir)):
+        store.remove_stale_temporaries(experiment_dir)
+        _remove(experiment_dir / store.MANIFEST)
+        tables, damaged = _tables(experiment_dir, ready)
+        for entry, reason in damaged:
+            report.missing.append({**_label(entry), "reason": reason})
+        ready = [
+            item for item in ready if item[0]["cell_id"] not in {e["cell_id"] for e, _ in damaged}
+        ]
+        report.cells = len(ready)
+        report.model_versions = dict(Counter(m["model_version"] for _, m in ready))
+        files = {}
+        if tables is None:  # nothing to merge: no table of an earlier plan stays behind
+            for name in store.MERGED:
+                _remove(experiment_dir / f"{name}.parquet")
         else:
-            store.write_parquet_atomic(path, table)
-        report.written.append(path)
-    store.write_json_atomic(experiment_dir / store.MANIFEST, _merge_manifest(plan, report, ready))
-    report.written.append(experiment_dir / store.MANIFEST)
+            report.runs = tables["runs"].num_rows
+            for name in store.MERGED:
+                data = store.parquet_bytes(tables[name])
+                files[f"{name}.parquet"] = store.describe_file(data)
+                path = experiment_dir / f"{name}.parquet"
+                store.write_bytes_atomic(path, data, step=f"merge/{name}.parquet")
+                report.written.append(path)
+        store.write_json_atomic(
+            experiment_dir / store.MANIFEST,
+            _merge_manifest(plan, report, ready, files),
+            step=f"merge/{store.MANIFEST}",
+        )
+        report.written.append(experiment_dir / store.MANIFEST)
     return report
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
 
 
 def _label(entry: dict[str, Any]) -> dict[str, Any]:
@@ -135,14 +188,17 @@ def _label(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _problem(entry: dict[str, Any], manifest: dict[str, Any] | None) -> str | None:
-    """None if the cell holds the planned runs, 'failed', or why it is missing."""
+    """None if the manifest says the cell holds the planned runs, 'failed', or why it is
+    missing (the files are checked against the manifest when they are read)."""
     if manifest is None:
         return "not run yet"
     if manifest.get("status") == "failed":
         return "failed"
     if manifest.get("status") != "ok":
         return f"status {manifest.get('status')!r}"
-    stored = manifest.get("seeds", [])
+    if "model_version" not in manifest:
+        return "its manifest was written by an older lean-sim (no model_version); rerun it"
+    stored = manifest.get("seeds") or []
     if len(stored) < entry["replicates"]:
         return f"holds {len(stored)} of {entry['replicates']} replicates"
     if seeds_digest(stored[: entry["replicates"]]) != entry["seeds_digest"]:
@@ -152,40 +208,48 @@ def _problem(entry: dict[str, Any], manifest: dict[str, Any] | None) -> str | No
 
 def _tables(
     experiment_dir: Path, ready: list[tuple[dict[str, Any], dict[str, Any]]]
-) -> dict[str, pd.DataFrame | pa.Table]:
-    """The three tables, in plan order. Cells are read in threads; the long tables (series,
-    pilots) stay Arrow tables, which is several times faster than pandas at this size."""
+) -> tuple[dict[str, pa.Table] | None, list[tuple[dict[str, Any], str]]]:
+    """The three tables in plan order (None when no cell could be read), and the cells whose
+    files did not match their manifests. Cells are read in threads, each file once: its bytes
+    are checked against the manifest's digest and then parsed."""
 
-    def read(item: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
+    def read(item: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any] | str:
         entry, manifest = item
         directory = store.cell_dir(experiment_dir, entry["cell_id"])
         n = entry["replicates"]
-        summary = pd.read_parquet(directory / "summary.parquet")
+        try:
+            frames = {name: store.read_verified(directory, manifest, name) for name in store.FRAMES}
+        except store.StoreError as err:
+            return f"damaged: {err}; rerun the sweep to recompute it"
+        summary = frames["summary"].to_pandas()
         return {
             "summary": summary[summary["replicate"] < n],
-            **{
-                name: _with_ids(pq.read_table(directory / f"{name}.parquet"), manifest, n)
-                for name in ("series", "pilots")
-            },
+            **{name: _with_ids(frames[name], manifest, n) for name in ("series", "pilots")},
         }
 
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        cells = list(pool.map(read, ready))
+        results = list(pool.map(read, ready))
+    damaged = [
+        (entry, r) for (entry, _), r in zip(ready, results, strict=True) if isinstance(r, str)
+    ]
+    cells = [(item, r) for item, r in zip(ready, results, strict=True) if not isinstance(r, str)]
+    if not cells:
+        return None, damaged
     heads, summaries = [], []
-    for (entry, manifest), frames in zip(ready, cells, strict=True):
+    for (entry, manifest), frames in cells:
         heads.extend(_run_heads(frames["summary"], manifest, entry.get("design_row")))
         summaries.append(frames["summary"].drop(columns=["strategy", "seed", "replicate"]))
     head = pd.DataFrame.from_records(heads)
-    if len(head):
-        head["design_row"] = head["design_row"].astype("Int64")
+    head["design_row"] = head["design_row"].astype("Int64")
     measures = _concat(summaries).reset_index(drop=True)
+    runs = pd.concat([head, measures], axis=1)
     return {
-        "runs": pd.concat([head, measures], axis=1),
+        "runs": pa.Table.from_pandas(runs, preserve_index=False),
         **{
-            name: pa.concat_tables([c[name] for c in cells], promote_options="permissive")
+            name: pa.concat_tables([c[name] for _, c in cells], promote_options="permissive")
             for name in ("series", "pilots")
         },
-    }
+    }, damaged
 
 
 def run_id(cell_id: str, replicate: int) -> str:
@@ -197,7 +261,9 @@ def _run_heads(
 ) -> list[dict[str, Any]]:
     """Identifiers, parameters and resolved policy of each run of a cell."""
     fixed = {
-        "code_version": manifest["code_version"],
+        "model_version": manifest["model_version"],
+        "commit": manifest.get("commit"),
+        "dirty": manifest.get("dirty"),
         "culture": manifest["culture"],
         "design_row": design_row,
         **manifest["params"],
@@ -237,7 +303,10 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _merge_manifest(
-    plan: dict[str, Any], report: MergeReport, ready: list[tuple[dict[str, Any], dict[str, Any]]]
+    plan: dict[str, Any],
+    report: MergeReport,
+    ready: list[tuple[dict[str, Any], dict[str, Any]]],
+    files: dict[str, Any],
 ) -> dict[str, Any]:
     return {
         "experiment": plan.get("experiment"),
@@ -250,41 +319,65 @@ def _merge_manifest(
                 "strategy": m["strategy"],
                 "culture": m["culture"],
                 "replicates": e["replicates"],
-                "code_version": m["code_version"],
+                "model_version": m["model_version"],
+                "commit": m.get("commit"),
                 "dirty": m.get("dirty"),
             }
             for e, m in ready
         ],
         "failures": report.failures,
         "missing": report.missing,
-        "code_versions": report.code_versions,
+        "model_versions": report.model_versions,
+        "merged_by": provenance(),
         "packages": ready[0][1].get("packages") if ready else None,
+        "files": files,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``lean-sim-merge results/<experiment>``: merge the last sweep's cells again."""
+    """``lean-sim-merge results/<experiment>``: merge the plan's cells again."""
+    from sim.sweep.lock import FolderBusy, FolderLock
+
     parser = argparse.ArgumentParser(
         prog="lean-sim-merge",
-        description="Merge the cells of an experiment's last sweep into runs.parquet, "
+        description="Merge the cells of an experiment's plan into runs.parquet, "
         "series.parquet and pilots.parquet (e.g. after a sweep was interrupted or a job "
-        "crashed). Exits 1 if cells failed or are missing, or versions differ.",
+        "crashed). Cells whose files do not match their manifests are reported, never read. "
+        "Exits 0 when every planned cell merged, 1 if cells failed or are missing or versions "
+        "differ, 2 for a folder that is not an experiment folder.",
     )
     parser.add_argument("experiment_dir", type=Path, nargs="+", help="e.g. results/headline")
     parser.add_argument(
         "--allow-mixed-versions",
         action="store_true",
-        help="merge cells computed by different code versions (the code_version column says "
-        "which is which)",
+        help="merge cells computed by different model versions (the model_version column "
+        "says which is which)",
+    )
+    parser.add_argument(
+        "--wait", action="store_true", help="wait for a sweep that holds the folder"
     )
     args = parser.parse_args(argv)
     status = 0
     for directory in args.experiment_dir:
+        if not (directory / store.PLAN).is_file():
+            print(
+                f"lean-sim-merge: {directory}: no {store.PLAN} here; give an experiment folder "
+                "that a sweep wrote (e.g. results/headline)",
+                file=sys.stderr,
+            )
+            status = USAGE_ERROR
+            continue
         try:
-            report = merge_experiment(directory, allow_mixed_versions=args.allow_mixed_versions)
-        except MergeError as err:
+            with FolderLock(directory, command=" ".join(["lean-sim-merge", *sys.argv[1:]])) as lock:
+                lock.acquire(wait=args.wait)
+                report = merge_experiment(directory, allow_mixed_versions=args.allow_mixed_versions)
+        except MergeError as err:  # a damaged plan: the folder cannot be merged as it is
             print(f"lean-sim-merge: {err}", file=sys.stderr)
-            status = 1
+            status = USAGE_ERROR
+            continue
+        except (FolderBusy, store.StoreError) as err:
+            print(f"lean-sim-merge: {err}", file=sys.stderr)
+            status = status or 1
             continue
         print(report.describe())
         status = status or (0 if report.ok else 1)

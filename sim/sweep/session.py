@@ -6,46 +6,84 @@ Shared by the multirun sweeper (sim.sweep.sweeper) and the single-run callback
 * every job's configuration is composed and every cell validated with ``Params.create``
   before anything is written or launched; bad values stop the command, naming the value and
   what is allowed (exit status 2);
-* the plan (``results/<experiment>/sweep.json``) lists the cells, their seeds and the runs
-  still to do, for progress, resume and merge;
-* at the end the cells are merged and a short table printed; failed or missing cells make the
-  command exit non-zero, naming them.
+* the command prints its cells, runs and an estimated compute time, and refuses above the cap
+  (``CAP_SECONDS``) unless ``yes=true``;
+* it takes the lock of each experiment folder (sim.sweep.lock), reconciles its plan with the
+  folder's (sim.sweep.plan: same plan, ``extend=true``, or refused), and writes the plan;
+* at the end the cells are merged, a short table printed, and the locks released; failed or
+  missing cells make the command exit 1, naming them.
+
+Exit statuses: 0 done; 1 failed work (failed or missing cells, a folder held by another
+sweep, a write that failed); 2 bad input (values, keys, files, folders, a plan conflict).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import copy
+import itertools
 import logging
 import os
+import signal
 import sys
-import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import OverrideType
+from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 
-from sim.provenance import provenance
-from sim.seeds import replicate_seeds, seeds_digest
-from sim.sweep import store
+from sim.sweep import plan as plan_mod
+from sim.sweep import progress, store
 from sim.sweep.cells import JobSpec, SweepConfigError, job_from_config
+from sim.sweep.config import CAP_SECONDS
+from sim.sweep.lock import FolderBusy, FolderLock
 from sim.sweep.merge import MergeError, merge_experiment
-from sim.sweep.runner import load_runner, runs_to_do
+from sim.sweep.runner import load_runner
 
 log = logging.getLogger("lean_sim")
 USAGE_ERROR = 2
+WORK_FAILED = 1
 MAX_ERRORS_SHOWN = 25
+#: Above this many planned runs the cap is checked before seeds are even derived (a typo such
+#: as replicates=10000000 would otherwise spend minutes deriving seeds before it is refused).
+QUICK_CAP_RUNS = 1_000_000
 
 
+def fail(message: str, status: int = USAGE_ERROR) -> NoReturn:
+    """Print one message (lines after the first indented) and exit with ``status``."""
+    print(f"lean-sim: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(status)
+
+
+# --- the jobs of a sweep ------------------------------------------------------------------------
 def job_overrides(loader: Any, arguments: list[str]) -> list[list[str]]:
-    """Every job's overrides, in the order Hydra's basic sweeper launches them."""
-    parsed = OverridesParser.create(config_loader=loader).parse_overrides(arguments)
-    return [list(job) for job in BasicSweeper.split_arguments(parsed, None)[0]]
+    """Every job's overrides: the cartesian product of the sweep's values, in the order of
+    Hydra's basic sweeper (the last key varies fastest). Built from Hydra's public override
+    parser (``Override.sweep_string_iterator``), not from its private BasicSweeper."""
+    try:
+        parsed = OverridesParser.create(config_loader=loader).parse_overrides(arguments)
+    except HydraException as err:
+        fail(f"cannot parse the command line: {str(err).splitlines()[0]}")
+    choices: dict[str, list[str]] = {}
+    for override in parsed:
+        key = override.get_key_element()
+        if override.is_sweep_override():
+            if not override.is_discrete_sweep():
+                fail(
+                    f"{override.input_line}: lean-sim sweeps lists and ranges "
+                    "(a=1,2,3 or a=range(1,4)), not intervals"
+                )
+            choices[key] = [f"{key}={value}" for value in override.sweep_string_iterator()]
+        else:
+            choices[key] = [f"{key}={override.get_value_element_as_str()}"]
+    return [list(job) for job in itertools.product(*choices.values())]
 
 
 def sweep_job_values(
@@ -77,18 +115,20 @@ def sweep_job_values(
             )
             (plain if is_plain else other).append(override)
         lines = tuple(o.input_line for o in other)
-        if lines not in composed:
-            base = loader.load_sweep_config(config, list(lines))
-            keys = [k for k in base if k != "hydra"]
-            container = OmegaConf.to_container(OmegaConf.masked_copy(base, keys), resolve=False)
-            composed[lines] = container  # type: ignore[assignment]
-        unresolved = copy.deepcopy(composed[lines])
-        unknown = [o for o in plain if o.key_or_group not in unresolved]
-        if unknown:  # let Hydra raise its own message for an unknown key
-            loader.load_sweep_config(config, list(job))
-        for override in plain:
-            unresolved[override.key_or_group] = override.value()
-        values.append(_resolve(unresolved))
+        try:
+            if lines not in composed:
+                base = loader.load_sweep_config(config, list(lines))
+                keys = [k for k in base if k != "hydra"]
+                container = OmegaConf.to_container(OmegaConf.masked_copy(base, keys), resolve=False)
+                composed[lines] = container  # type: ignore[assignment]
+            unresolved = copy.deepcopy(composed[lines])
+            if any(o.key_or_group not in unresolved for o in plain):
+                loader.load_sweep_config(config, list(job))  # Hydra names the unknown key
+            for override in plain:
+                unresolved[override.key_or_group] = override.value()
+            values.append(_resolve(unresolved))
+        except HydraException as err:
+            fail(f"cannot compose the job with {' '.join(job)}: {str(err).splitlines()[0]}")
     return values
 
 
@@ -99,7 +139,10 @@ def job_values(config: DictConfig) -> dict[str, Any]:
 
 
 def _resolve(container: Any) -> dict[str, Any]:
-    resolved = OmegaConf.to_container(OmegaConf.create(container), resolve=True)
+    try:
+        resolved = OmegaConf.to_container(OmegaConf.create(container), resolve=True)
+    except Exception as err:  # an interpolation that does not resolve
+        fail(f"cannot resolve the configuration: {str(err).splitlines()[0]}")
     assert isinstance(resolved, dict)
     return {str(k): v for k, v in resolved.items()}
 
@@ -115,15 +158,19 @@ def validate_or_exit(
     """A JobSpec per job (whole designs), or exit naming every bad value; nothing is written."""
     jobs, errors = [], []
     for values_of_job, overrides_of_job in zip(values, overrides, strict=True):
+        where = " ".join(overrides_of_job)
+        problem = _contradiction(values_of_job, overrides_of_job)
+        if problem:
+            errors.append((problem, where))
         try:
             jobs.append(job_from_config(values_of_job, whole_design=True, cwd=launch_dir()))
         except SweepConfigError as err:
-            errors.append((str(err), " ".join(overrides_of_job)))
+            errors.extend((line, where) for line in str(err).splitlines())
             continue
         try:
             load_runner(jobs[-1].runner)
         except ValueError as err:
-            errors.append((str(err), " ".join(overrides_of_job)))
+            errors.append((str(err), where))
     if errors:
         by_message: dict[str, list[str]] = {}
         for message, where in errors:
@@ -134,92 +181,215 @@ def validate_or_exit(
             if wheres[0] and len(values) > 1:
                 more = f" (and {len(wheres) - 1} more)" if len(wheres) > 1 else ""
                 lines.append(f"    in the job with {wheres[0]}{more}")
-        print(
-            "lean-sim: invalid configuration, nothing was run or written:\n  " + "\n  ".join(lines),
-            file=sys.stderr,
-        )
-        raise SystemExit(USAGE_ERROR)
+        fail("invalid configuration, nothing was run or written:\n  " + "\n  ".join(lines))
     return jobs
 
 
-def make_plans(jobs: list[JobSpec], launcher: str = "") -> dict[Path, dict[str, Any]]:
-    """One plan per experiment folder: its cells in launch order, with the runs still to do."""
-    plans: dict[Path, dict[str, Any]] = {}
-    sweep_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
-    version = provenance()["model_version"]
-    for job in jobs:
-        plan = plans.setdefault(
-            job.experiment_dir,
-            {
-                "experiment": job.experiment,
-                "sweep_id": sweep_id,
-                "started": time.time(),
-                "code_version": version,
-                "launcher": launcher,
-                "cells": [],
-                "total_runs": 0,
-                "runs_to_do": 0,
-            },
-        )
-        known = {c["cell_id"] for c in plan["cells"]}
-        for cell in job.cells:
-            if cell.cell_id in known:
-                log.warning(f"cell {cell.cell_id} ({cell.describe()}) appears twice in the sweep")
-                continue
-            known.add(cell.cell_id)
-            seeds = replicate_seeds(cell.params, job.base_seed, job.replicates)
-            todo = runs_to_do(cell, job.experiment_dir, job.replicates, job.base_seed, job.force)
-            plan["cells"].append(
-                {
-                    "cell_id": cell.cell_id,
-                    "strategy": cell.params.strategy,
-                    "culture": cell.culture,
-                    "design_row": cell.design_row,
-                    "describe": cell.describe(),
-                    "replicates": job.replicates,
-                    "base_seed": job.base_seed,
-                    "seeds_digest": seeds_digest(seeds),
-                    "runs_to_do": todo,
-                }
+def _contradiction(values: dict[str, Any], overrides: Sequence[str]) -> str | None:
+    """``ablate=<mechanism>`` beside an explicit ``<mechanism>=true`` says two things."""
+    ablate = values.get("ablate")
+    if not ablate:
+        return None
+    for line in overrides:
+        key, _, value = line.partition("=")
+        if key.lstrip("+~") == ablate and value.strip().lower() == "true":
+            return (
+                f"ablate={ablate} and {ablate}=true contradict each other: ablate switches "
+                f"{ablate} off; drop one of them"
             )
-            plan["total_runs"] += job.replicates
-            plan["runs_to_do"] += todo
-    return plans
+    return None
 
 
-def start(config: DictConfig, jobs: list[JobSpec]) -> list[Path]:
-    """Write the plans and say what will run; returns the experiment folders."""
+# --- start: estimate, lock, plan ----------------------------------------------------------------
+@dataclass
+class Session:
+    """The experiment folders a command holds, with their locks and plans."""
+
+    config: DictConfig
+    folders: dict[Path, FolderLock] = field(default_factory=dict)
+    plans: dict[Path, dict[str, Any]] = field(default_factory=dict)
+
+    def release(self) -> None:
+        for lock in self.folders.values():
+            lock.release()
+        self.folders.clear()
+
+
+def _flag(config: DictConfig, key: str) -> bool:
+    return bool(config.get(key, False))
+
+
+def workers(config: DictConfig) -> int | None:
+    """Parallel workers of the launcher, when known (basic 1, joblib n_jobs)."""
+    target = str(config.hydra.launcher.get("_target_", ""))
+    if target.endswith("BasicLauncher"):
+        return 1
+    n_jobs = config.hydra.launcher.get("n_jobs")
+    if "Joblib" in target and isinstance(n_jobs, int):
+        cpus = os.cpu_count() or 1
+        return max(1, min(cpus, n_jobs) if n_jobs > 0 else cpus + 1 + n_jobs)
+    return None
+
+
+def _estimate(jobs: list[JobSpec], runs_of: dict[str, int] | None = None) -> tuple[int, float]:
+    """(runs, estimated seconds of compute): of every planned run, or of ``runs_of`` a cell."""
+    runs, seconds = 0, 0.0
+    counted: set[tuple[Path, str]] = set()
+    for job in jobs:
+        for cell in job.plan_cells:
+            key = (job.experiment_dir, cell.cell_id)
+            if key in counted:
+                continue
+            counted.add(key)
+            n = job.replicates if runs_of is None else runs_of.get(cell.cell_id, 0)
+            runs += n
+            seconds += n * cell.run_seconds
+    return runs, seconds
+
+
+def _cost_words(seconds: float, n_workers: int | None) -> str:
+    if seconds < 1:
+        return "under a second of compute"
+    text = f"about {progress.format_seconds(seconds)} of compute"
+    if n_workers and n_workers > 1:
+        text += f" (about {progress.format_seconds(seconds / n_workers)} on {n_workers} workers)"
+    return text
+
+
+def _refuse_above_cap(runs: int, seconds: float, n_workers: int | None, what: str) -> None:
+    fail(
+        f"{what}: {runs} runs, {_cost_words(seconds, n_workers)} by a rough estimate, above "
+        f"the cap of {CAP_SECONDS // 3600} hours; add yes=true to run it anyway, or reduce "
+        "replicates or the grid"
+    )
+
+
+def start(config: DictConfig, jobs: list[JobSpec], *, sweep_dir: Path | None = None) -> Session:
+    """Check the cost, take each experiment folder, reconcile and write its plan, and say what
+    will run. Exits (nothing written) on a plan conflict, a folder held by another sweep, an
+    unwritable folder, or a cost above the cap without ``yes=true``."""
     launcher = str(config.hydra.launcher.get("_target_", "?")).rsplit(".", 1)[-1]
-    plans = make_plans(jobs, launcher=launcher)
-    for experiment_dir, plan in plans.items():
-        store.write_plan(experiment_dir, plan)
-        done = plan["total_runs"] - plan["runs_to_do"]
+    n_workers = workers(config)
+    yes = _flag(config, "yes")
+    planned, planned_seconds = _estimate(jobs)
+    if not yes and planned > QUICK_CAP_RUNS:
+        _refuse_above_cap(planned, planned_seconds, n_workers, "this sweep plans")
+
+    session = Session(config)
+    atexit.register(session.release)
+    _release_on_sigterm()
+    created: list[Path] = []
+    try:
+        plans = plan_mod.new_plans(jobs, launcher=launcher)
+        notes: list[str] = []
+        counts = {}
+        for experiment_dir, plan in plans.items():
+            created.extend(_missing_folders(experiment_dir))
+            lock = FolderLock(experiment_dir)
+            lock.acquire(wait=_flag(config, "wait"))
+            session.folders[experiment_dir] = lock
+            old = store.read_plan(experiment_dir)
+            plan = plan_mod.reconcile(experiment_dir, old, plan, extend=_flag(config, "extend"))
+            total, todo, problems = plan_mod.count_runs(plan, jobs, experiment_dir)
+            notes.extend(problems)
+            session.plans[experiment_dir] = plan
+            counts[experiment_dir] = (total, todo)
+        runs_of = {
+            e["cell_id"]: e["runs_to_do"]
+            for p in session.plans.values()
+            for e in p["cells"]
+            if e.get("runs_to_do")
+        }
+        todo_runs, todo_seconds = _estimate(jobs, runs_of)
+        if not yes and todo_seconds > CAP_SECONDS:
+            _refuse_above_cap(todo_runs, todo_seconds, n_workers, "this sweep has to do")
+        if sweep_dir is not None:
+            with store.os_errors(str(sweep_dir)):
+                sweep_dir.mkdir(parents=True, exist_ok=True)
+        for experiment_dir, plan in session.plans.items():
+            with store.os_errors(str(experiment_dir)):
+                store.remove_stale_temporaries(experiment_dir)
+                store.write_plan(experiment_dir, plan)
+    except (plan_mod.PlanConflict, store.StoreError) as err:
+        _abandon(session, created)
+        fail(str(err), USAGE_ERROR)
+    except FolderBusy as err:
+        _abandon(session, created)
+        fail(str(err), WORK_FAILED)
+    except SystemExit:
+        _abandon(session, created)
+        raise
+
+    for note in notes[:MAX_ERRORS_SHOWN]:
+        print(f"lean-sim: {note}", flush=True)
+    if len(notes) > MAX_ERRORS_SHOWN:
+        print(f"lean-sim: ... and {len(notes) - MAX_ERRORS_SHOWN} more such cells", flush=True)
+    for experiment_dir, plan in session.plans.items():
+        total, todo = counts[experiment_dir]
+        _, seconds = _estimate(
+            [j for j in jobs if j.experiment_dir == experiment_dir],
+            {e["cell_id"]: e["runs_to_do"] for e in plan["cells"] if e.get("runs_to_do")},
+        )
+        launched = sum(1 for e in plan["cells"] if e.get("runs_to_do") is not None)
+        extra = f" (the plan holds {len(plan['cells'])})" if launched != len(plan["cells"]) else ""
         print(
-            f"lean-sim: {plan['experiment']}: {len(plan['cells'])} cells, {plan['total_runs']} "
-            f"runs ({done} already done) -> {experiment_dir}  [{launcher}]",
+            f"lean-sim: {plan['experiment']}: {launched} cells{extra}, {total} runs "
+            f"({total - todo} already done), {_cost_words(seconds, n_workers)} "
+            f"-> {experiment_dir}  [{launcher}]",
             flush=True,
         )
-    return list(plans)
+    return session
 
 
-def finish(config: DictConfig, experiment_dirs: list[Path]) -> bool:
-    """Merge each experiment (or with ``merge=false`` only check it) and print what happened;
-    False if anything failed or is missing."""
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    for path in [folder, *folder.parents]:
+        if path.exists():
+            break
+        missing.append(path)
+    return missing
+
+
+def _abandon(session: Session, created: list[Path]) -> None:
+    """Release the folders and remove those this command created (deepest first; they hold
+    nothing once the lock is released)."""
+    session.release()
+    for folder in created:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _release_on_sigterm() -> None:
+    """SIGTERM (a scheduler's kill) ends the command like Ctrl-C: locks are released."""
+    with contextlib.suppress(ValueError):  # only possible in the main thread
+        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+# --- finish: merge ------------------------------------------------------------------------------
+def finish(session: Session) -> bool:
+    """Merge each experiment (or with ``merge=false`` only check it), print what happened, and
+    release the folders; False if anything failed or is missing."""
+    config = session.config
     write = bool(config.get("merge", True))
     columns = list(config.get("report_columns") or [])
     ok = True
-    for experiment_dir in experiment_dirs:
-        try:
-            report = merge_experiment(experiment_dir, write=write)
-        except MergeError as err:
-            print(f"lean-sim: {err}", file=sys.stderr)
-            ok = False
-            continue
-        if report.describe():
-            print(report.describe(), flush=True)
-        if report.written:
-            print_table(experiment_dir / "runs.parquet", columns)
-        ok = ok and report.ok
+    try:
+        for experiment_dir in session.plans:
+            try:
+                report = merge_experiment(experiment_dir, write=write)
+            except (MergeError, store.StoreError) as err:
+                print(f"lean-sim: {err}", file=sys.stderr, flush=True)
+                ok = False
+                continue
+            if report.describe():
+                print(report.describe(), flush=True)
+            if report.written and report.runs:
+                print_table(experiment_dir / "runs.parquet", columns)
+            ok = ok and report.ok
+    finally:
+        session.release()
     return ok
 
 
@@ -234,3 +404,8 @@ def print_table(runs_path: Path, columns: list[str]) -> None:
     with pd.option_context("display.width", 120):
         print(f"\nmean over all cells, by strategy ({runs_path}):")
         print(table.round(3).to_string(), flush=True)
+
+
+def override_keys(config: DictConfig) -> list[str]:
+    """The task overrides of a single run, as given on the command line."""
+    return [str(o) for o in config.hydra.overrides.task]

@@ -66,3 +66,11 @@ def test_budget_is_the_same_for_every_strategy():
 def test_power_distance_switch_means_culture_neutral():
     assert Params(power_distance=0.9).effective().power_distance == 0.9
     assert Params(power_distance=0.9, power_distance_effect=False).effective().power_distance == 0.5
+
+
+@pytest.mark.parametrize("seed", [None, -1, 1.5, "3", True])
+def test_run_needs_a_non_negative_integer_seed(seed):
+    from sim import run
+
+    with pytest.raises(ValueError, match="seed="):
+        run(Params(n_teams=24, weeks=2), seed=seed)

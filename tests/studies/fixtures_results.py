@@ -55,7 +55,7 @@ def build_results(
                 {
                     **ids,
                     "seed": seed,
-                    "code_version": "fixture",
+                    "model_version": "fixture",
                     "culture": culture,
                     **dumped,
                     **policy,
@@ -80,7 +80,7 @@ def build_results(
         "cells": manifest_cells,
         "failures": [],
         "missing": [],
-        "code_versions": {"fixture": len(runs)},
+        "model_versions": {"fixture": len(runs)},
         "packages": {"python": "3.12", "sim": sim.__version__, "mesa": "3.5.1"},
     }
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")

@@ -8,10 +8,10 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import ConfigCompositionException, MissingConfigException
 from omegaconf import OmegaConf
 
-from sim import MECHANISMS, STRATEGIES, Params
+from sim import MECHANISMS, STRATEGIES, Params, cultures
 from sim.sweep import session
 from sim.sweep.cells import SweepConfigError, job_from_config
-from sim.sweep.config import CONFIG_DIR, help_text, register_configs
+from sim.sweep.config import CONFIG_DIR, culture_nodes, help_text, options, register_configs
 
 #: Hofstede's power distance index, 2015-08-16 table, as the model brief lists it.
 HOFSTEDE_PDI = {
@@ -77,13 +77,13 @@ def test_policy_fields_beside_a_strategy_override_its_preset():
 def test_culture_presets_set_power_distance_from_hofstede_pdi(country):
     pdi = HOFSTEDE_PDI[country]
     assert params(f"culture={country}").power_distance == pytest.approx(min(pdi / 100, 1.0))
-    text = (CONFIG_DIR / "culture" / f"{country}.yaml").read_text()
-    assert "2015-08-16" in text and f"hofstede_pdi: {pdi}" in text
+    node = composed(f"culture={country}").culture
+    assert node.hofstede_pdi == pdi and "2015-08-16" in node.source
 
 
-def test_culture_presets_are_exactly_the_table():
-    presets = {p.stem for p in (CONFIG_DIR / "culture").glob("*.yaml")}
-    assert presets == {*HOFSTEDE_PDI, "custom"}
+def test_culture_group_is_generated_from_the_one_table():
+    assert not (CONFIG_DIR / "culture").exists()  # no YAML copy to go stale
+    assert set(culture_nodes()) == {*cultures.cultures(), "custom"} == {*HOFSTEDE_PDI, "custom"}
 
 
 def test_explicit_power_distance_beside_a_country_is_rejected_naming_both():
@@ -180,7 +180,14 @@ EXPECTED_CELLS = {
 
 
 def test_the_experiments_of_the_issue_exist():
-    assert set(EXPECTED_CELLS) <= {p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml")}
+    assert set(EXPECTED_CELLS) <= options()["experiment"]
+
+
+def test_ablation_and_countries_are_generated_from_the_models_lists():
+    assert not (CONFIG_DIR / "experiment" / "ablation.yaml").exists()
+    assert not (CONFIG_DIR / "experiment" / "countries.yaml").exists()
+    cultures_swept = sweep_params("countries")["culture"].split(",")
+    assert cultures_swept == list(cultures.cultures())
 
 
 @pytest.mark.parametrize("experiment", sorted(EXPECTED_CELLS))

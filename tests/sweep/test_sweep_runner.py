@@ -13,12 +13,11 @@ from test_sweep_support import FAIL_RESISTANCE, count_runs, counting_run, flaky_
 import sim
 from sim import SERIES_COLUMNS, Params
 from sim.params import POLICY_FIELDS
-from sim.provenance import model_version as code_version
-from sim.seeds import replicate_seeds, seeds_digest
+from sim.provenance import model_version
 from sim.sweep import progress, store
 from sim.sweep.cells import Cell
+from sim.sweep.local import sweep_cells
 from sim.sweep.merge import ID_COLUMNS, merge_experiment
-from sim.sweep.runner import run_cell
 
 TINY = {"n_teams": 24, "weeks": 60}
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "results.md"
@@ -36,31 +35,18 @@ def cells(*strategies: str, resistance: float = 0.5) -> list[Cell]:
 
 
 def sweep(experiment_dir: Path, todo: list[Cell], replicates: int, runner=counting_run, **kw):
-    """What lean-sim does for a sweep, without Hydra: plan, run every cell, merge."""
-    plan = {
-        "experiment": experiment_dir.name,
-        "sweep_id": "test",
-        "started": 0.0,
-        "cells": [
-            {
-                "cell_id": c.cell_id,
-                "strategy": c.params.strategy,
-                "culture": c.culture,
-                "design_row": c.design_row,
-                "describe": c.describe(),
-                "replicates": replicates,
-                "seeds_digest": seeds_digest(replicate_seeds(c.params, 0, replicates)),
-            }
-            for c in todo
-        ],
-        "runs_to_do": replicates * len(todo),
-    }
-    store.write_plan(experiment_dir, plan)
-    reports = [
-        run_cell(c, experiment_dir=experiment_dir, replicates=replicates, runner=runner, **kw)
-        for c in todo
-    ]
-    return reports, merge_experiment(experiment_dir)
+    """What lean-sim does for a sweep, from Python: lock, plan (extended), run, merge."""
+    reports = []
+    merge = sweep_cells(
+        todo,
+        experiment_dir,
+        replicates=replicates,
+        runner=runner,
+        extend=True,
+        on_cell=reports.append,
+        **kw,
+    )
+    return reports, merge
 
 
 def test_rerun_skips_finished_cells(tmp_path, run_log):
@@ -105,27 +91,27 @@ def edit_manifest(experiment_dir: Path, cell: Cell, **changes) -> None:
     path.write_text(json.dumps(manifest))
 
 
-def test_results_of_another_code_version_are_recomputed_not_reused(tmp_path, run_log):
+def test_results_of_another_model_version_are_recomputed_not_reused(tmp_path, run_log):
     todo = cells("none", "embedded")
     sweep(tmp_path / "e", todo, replicates=2)
-    edit_manifest(tmp_path / "e", todo[0], code_version="0123456789ab")
+    edit_manifest(tmp_path / "e", todo[0], model_version="0123456789ab")
     _, merge = sweep(tmp_path / "e", todo, replicates=2)
     assert count_runs(run_log) == 6 and merge.ok
-    assert merge.code_versions == {code_version(): 2}
+    assert merge.model_versions == {model_version(): 2}
 
 
-def test_a_merge_never_mixes_code_versions_silently(tmp_path, run_log):
+def test_a_merge_never_mixes_model_versions_silently(tmp_path, run_log):
     todo = cells("none", "embedded")
     sweep(tmp_path / "e", todo, replicates=2)
     (tmp_path / "e" / "runs.parquet").unlink()
-    edit_manifest(tmp_path / "e", todo[0], code_version="0123456789ab")
+    edit_manifest(tmp_path / "e", todo[0], model_version="0123456789ab")
     merge = merge_experiment(tmp_path / "e")
-    assert not merge.ok and "different code versions" in merge.describe()
+    assert not merge.ok and "different model versions" in merge.describe()
     assert "0123456789ab" in merge.describe()
     assert not (tmp_path / "e" / "runs.parquet").exists()
     merge = merge_experiment(tmp_path / "e", allow_mixed_versions=True)
     runs = pd.read_parquet(tmp_path / "e" / "runs.parquet")
-    assert sorted(runs["code_version"].unique()) == sorted(["0123456789ab", code_version()])
+    assert sorted(runs["model_version"].unique()) == sorted(["0123456789ab", model_version()])
 
 
 def test_a_failing_cell_is_recorded_and_the_others_merge(tmp_path, run_log):

@@ -1,0 +1,5 @@
+"""``python -m experiments.calibration``: the same as ``lean-sim-calibrate``."""
+
+from experiments.calibration.cli import main
+
+raise SystemExit(main())
