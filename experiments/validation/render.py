@@ -50,8 +50,10 @@ PATTERNS: tuple[ModuleType, ...] = (
     verdict_map,
     replicates,
 )
-#: What the calibration writes for this document (Markdown, figure links relative to its folder).
+#: What the calibration writes for this document (Markdown; links relative to docs/).
 CALIBRATION_SECTION = "validation_section.md"
+#: The folder the calibration's links are relative to (where docs/validation.md goes).
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 DPI = 110
 
 
@@ -265,9 +267,13 @@ _LINK = re.compile(r"(!?\[[^\]]*\]\()([^)\s]+)((?:\s+\"[^\"]*\")?\))")
 _HEADING = re.compile(r"^(#{1,6})(\s)")
 
 
-def calibration_section(calibration_dir: Path, doc_dir: Path) -> list[str]:
-    """The calibration's own section, its links made relative to the document, its headings
-    placed under this document's heading; or a note that the calibration has not been run."""
+def calibration_section(calibration_dir: Path, doc_dir: Path, links_from: Path = DOCS) -> list[str]:
+    """The calibration's own section under this document's heading, or a note that the
+    calibration has not been run.
+
+    ``lean-sim-calibrate`` writes its links relative to ``docs/`` (``links_from``), where this
+    document usually goes; a document written elsewhere (``--out``) gets them rewritten.
+    """
     head = ["## Calibration (not a validation)", ""]
     path = calibration_dir / CALIBRATION_SECTION
     if not path.is_file():
@@ -278,7 +284,7 @@ def calibration_section(calibration_dir: Path, doc_dir: Path) -> list[str]:
             "",
         ]
     text = path.read_text(encoding="utf-8")
-    lines = [_relink(line, calibration_dir, doc_dir) for line in text.splitlines()]
+    lines = [_relink(line, links_from, doc_dir) for line in text.splitlines()]
     return [
         *head,
         f"*From `{_show(path)}`, written by `lean-sim-calibrate`.*",
@@ -300,7 +306,9 @@ def _relink(line: str, source_dir: Path, doc_dir: Path) -> str:
         target = m.group(2)
         if re.match(r"^([a-z][a-z0-9+.-]*:|#|/)", target, flags=re.I):
             return m.group(0)  # absolute, a URL or an anchor: leave it
-        moved = os.path.relpath(source_dir / target, doc_dir)
+        if Path(source_dir).resolve() == Path(doc_dir).resolve():
+            return m.group(0)
+        moved = os.path.relpath(Path(source_dir).resolve() / target, Path(doc_dir).resolve())
         return f"{m.group(1)}{Path(moved).as_posix()}{m.group(3)}"
 
     return _LINK.sub(fix, line)

@@ -249,17 +249,22 @@ def test_document_gives_each_pattern_its_verdict_criteria_figure_and_numbers(qui
 
 
 def test_calibration_section_is_embedded_with_links_relative_to_the_document(tmp_path):
+    """lean-sim-calibrate writes links relative to docs/; a document elsewhere re-aims them."""
     calibration = tmp_path / "results" / "calibration"
     calibration.mkdir(parents=True)
     (calibration / render.CALIBRATION_SECTION).write_text(
-        "# Calibration\n\nFit ![fit](calibration.png) and [data](fits.csv), "
-        "[paper](https://example.org/x).\n\n## Held out\n\n```\n# not a heading\n```\n"
+        "## Calibration\n\nFit ![fit](../results/calibration/fit.png), "
+        "[data](../results/calibration/), [paper](https://example.org/x), [top](#calibration)."
+        "\n\n### Held out\n\n```\n# not a heading\n```\n"
     )
-    lines = render.calibration_section(calibration, tmp_path / "docs")
-    text = "\n".join(lines)
-    assert "![fit](../results/calibration/calibration.png)" in text
-    assert "[data](../results/calibration/fits.csv)" in text
-    assert "(https://example.org/x)" in text
+    docs = tmp_path / "docs"
+    same = "\n".join(render.calibration_section(calibration, docs, links_from=docs))
+    assert "![fit](../results/calibration/fit.png)" in same
+    elsewhere = tmp_path / "scratch" / "check"
+    text = "\n".join(render.calibration_section(calibration, elsewhere, links_from=docs))
+    assert "![fit](../../results/calibration/fit.png)" in text
+    assert "[data](../../results/calibration)" in text
+    assert "(https://example.org/x)" in text and "(#calibration)" in text
     assert "\n### Calibration\n" in text and "\n#### Held out\n" in text
     assert "\n# not a heading\n" in text
     missing = "\n".join(render.calibration_section(tmp_path / "nowhere", tmp_path))
