@@ -174,6 +174,8 @@ def stored_series(directory: Path, cell: str) -> pd.DataFrame:
 
 
 def t_interval(x: np.ndarray) -> tuple[float, float, float]:
+    if sps.sem(x) == 0:  # every pair differs by the same amount: a zero-width interval
+        return float(x.mean()), float(x.mean()), float(x.mean())
     lo, hi = sps.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=sps.sem(x))
     return float(x.mean()), float(lo), float(hi)
 
