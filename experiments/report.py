@@ -51,6 +51,7 @@ from experiments.tables import (
     outcomes_present,
 )
 from sim import MECHANISMS, Params
+from sim.params import POLICY_FIELDS
 from sim.provenance import file_digest, git_commit, model_version
 from sim.stats import LEVEL
 
@@ -330,7 +331,7 @@ def figures_section(drawn: list[Drawn], folder: Path) -> str:
 def parameters_section(results: Results) -> str:
     runs = results.runs
     parts = ["## Parameters", ""]
-    policy_cols = [c for c in runs.columns if c.startswith("policy_")]
+    policy_cols = [f"policy_{f}" for f in POLICY_FIELDS if f"policy_{f}" in runs.columns]
     if policy_cols:
         parts += [
             "### Strategies (the policy each one resolves to)",
