@@ -90,7 +90,7 @@ def plot(results: Results) -> FigureResult:
         f"performance per week for each strategy at {describe_condition(condition)} (mean and "
         f"95% CI over n = {n} replicates)."
     )
-    return FigureResult(NAME, paths, caption)
+    return FigureResult(NAME, paths, caption, figure=fig)
 
 
 main = cli(plot, __doc__.splitlines()[0])

@@ -127,7 +127,7 @@ def plot(results: Results) -> FigureResult:
         f"distance (y){where}; mean and 95% CI over n = {n} replicates; hatched cells: the "
         "interval includes zero."
     )
-    return FigureResult(NAME, paths, caption, table)
+    return FigureResult(NAME, paths, caption, table, figure=fig)
 
 
 main = cli(plot, __doc__.splitlines()[0])

@@ -98,7 +98,7 @@ def plot(results: Results) -> FigureResult:
         f"thresholds), staff who quit, and the share of runs whose office is still open (mean "
         f"and 95% CI over n = {n} replicates)."
     )
-    return FigureResult(NAME, paths, caption)
+    return FigureResult(NAME, paths, caption, figure=fig)
 
 
 def _thresholds(ax, runs) -> None:

@@ -119,7 +119,7 @@ def plot(results: Results) -> FigureResult:
         "margin) by weeks since the pilot started, per strategy with an office"
         f"{where}; mean and 95% CI across runs (n = {n} runs per point)."
     )
-    return FigureResult(NAME, paths, caption, table)
+    return FigureResult(NAME, paths, caption, table, figure=fig)
 
 
 main = cli(plot, __doc__.splitlines()[0])

@@ -135,7 +135,7 @@ def plot(results: Results) -> FigureResult:
         f"off, relative to the full model{where}; mean and 95% CI over n = {n} replicates. "
         "Knockouts need not add up when mechanisms interact."
     )
-    return FigureResult(NAME, paths, caption, table)
+    return FigureResult(NAME, paths, caption, table, figure=fig)
 
 
 main = cli(plot, __doc__.splitlines()[0])

@@ -97,7 +97,7 @@ def plot(results: Results) -> FigureResult:
         "Sustained adoption and net value of each strategy under the Hofstede culture presets, "
         f"ordered by power distance{where}; mean and 95% CI over n = {n} replicates."
     )
-    return FigureResult(NAME, paths, caption, table)
+    return FigureResult(NAME, paths, caption, table, figure=fig)
 
 
 main = cli(plot, __doc__.splitlines()[0])

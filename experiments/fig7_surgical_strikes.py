@@ -96,7 +96,7 @@ def plot(results: Results) -> FigureResult:
         "(top), and own adoption one year after the closure, at the end of the run, and net "
         f"value against the deadline (bottom){where}; mean and 95% CI over n = {n} runs."
     )
-    return FigureResult(NAME, paths, caption, table)
+    return FigureResult(NAME, paths, caption, table, figure=fig)
 
 
 def _over_time(results: Results, axes, strategies: list[str], deadlines: list) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from experiments import style
 from experiments.results import Results, ResultsError, SkipFigure
@@ -18,12 +19,14 @@ from sim.stats import LEVEL
 
 @dataclass
 class FigureResult:
-    """A drawn figure: its files, a caption for the report, and the numbers it shows."""
+    """A drawn figure: its files, a caption for the report, the numbers it shows, and the
+    figure itself (so a test can read the drawn values back)."""
 
     name: str
     paths: list[Path]
     caption: str
     table: pd.DataFrame | None = field(default=None, repr=False)
+    figure: Figure | None = field(default=None, repr=False, compare=False)
 
 
 Plot = Callable[[Results], FigureResult]

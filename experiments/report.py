@@ -15,7 +15,6 @@ import argparse
 import base64
 import contextlib
 import datetime as dt
-import hashlib
 import html
 import os
 import re
@@ -52,6 +51,8 @@ from experiments.tables import (
     outcomes_present,
 )
 from sim import MECHANISMS, Params
+from sim.params import POLICY_FIELDS
+from sim.provenance import file_digest, git_commit, model_version
 from sim.stats import LEVEL
 
 REPORT_MD = "report.md"
@@ -330,7 +331,7 @@ def figures_section(drawn: list[Drawn], folder: Path) -> str:
 def parameters_section(results: Results) -> str:
     runs = results.runs
     parts = ["## Parameters", ""]
-    policy_cols = [c for c in runs.columns if c.startswith("policy_")]
+    policy_cols = [f"policy_{f}" for f in POLICY_FIELDS if f"policy_{f}" in runs.columns]
     if policy_cols:
         parts += [
             "### Strategies (the policy each one resolves to)",
@@ -383,8 +384,10 @@ def provenance_section(results: Results, today: str) -> str:
         "",
         f"- lean-adoption-sim version of the runs: {packages.get('sim', 'not recorded')}; "
         f"of this report: {sim.__version__}.",
-        "- Model version (a digest of the model's source and data, `sim.provenance`): "
-        + ", ".join(f"`{v}` ({n} runs)" for v, n in versions.items()),
+        "- Model version of the runs (a digest of the model's source, seed derivation and "
+        "data; `sim.provenance`): "
+        + ", ".join(f"`{v}` ({n} runs)" for v, n in versions.items())
+        + f"; the code that wrote this report: {_here()}.",
         f"- Results merged: {manifest.get('merged', 'not recorded')}; report generated: {today}.",
         "- Packages: " + (", ".join(f"{k} {v}" for k, v in packages.items()) or "not recorded."),
         "- Files (SHA-256, first 16 hex digits): "
@@ -401,6 +404,14 @@ def provenance_section(results: Results, today: str) -> str:
             parts.append(f"- **{word}**: cell {cell}: {reason}")
     parts += ["", _seeds_block(results)]
     return "\n".join(parts)
+
+
+def _here() -> str:
+    """The model version and git commit of the code writing the report (sim.provenance)."""
+    commit = git_commit()
+    where = f"commit `{commit['commit']}`" if commit["commit"] else "no git checkout"
+    local = " (with local changes)" if commit["dirty"] else ""
+    return f"model version `{model_version()}`, {where}{local}"
 
 
 def _seeds_block(results: Results) -> str:
@@ -423,7 +434,7 @@ def _seeds_block(results: Results) -> str:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return file_digest(path)[:16]
 
 
 # --- the whole report --------------------------------------------------------------------------

@@ -15,12 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image
 
-from sim.palette import (
-    SPARE,
-    STRATEGY_COLORS,
-    STRATEGY_LINESTYLES,
-    STRATEGY_MARKERS,
-)
+from sim.palette import SPARE, STRATEGY_COLORS, STRATEGY_LINESTYLES, STRATEGY_MARKERS
+from sim.registry import REGISTRY
 
 #: Axis labels with units, by measure name (columns of runs.parquet and series.parquet).
 LABELS = {
@@ -85,18 +81,8 @@ SHORT = {
     "own_adoption_after_pmo": "own adoption 1 y after closure",
 }
 
-MECHANISM_LABELS = {
-    "escape_hatch": "1 escape hatch",
-    "prestige_threat": "2 prestige threat",
-    "power_distance_effect": "3 power distance",
-    "peer_diffusion": "4 peer diffusion",
-    "capability_decay": "5 capability decay",
-    "capability_trap": "6 capability trap",
-    "commitment_threshold": "7 commitment threshold",
-    "staff_morale": "8 staff morale",
-    "career_trap": "9 career trap",
-    "legitimacy": "10 legitimacy",
-}
+#: "6 capability trap": the mechanism's number and label, from the registry (sim.registry).
+MECHANISM_LABELS = {m.name: f"{m.number} {m.label}" for m in REGISTRY}
 
 
 def color(strategy: str) -> str:

@@ -28,8 +28,11 @@ from typing import Any
 
 import pandas as pd
 
+import sim
 from experiments.sensitivity import design, figures, indices, pairs, probe, report, space
 from sim.params import Params
+from sim.provenance import package_versions
+from sim.provenance import provenance as code_provenance
 from sim.sweep.store import write_json_atomic
 
 RESULTS = Path("results/sensitivity")
@@ -146,12 +149,21 @@ def sweep_command(s: Settings, name: str) -> list[str]:
     ]
 
 
+def sweep_env() -> dict[str, str]:
+    """The environment of the sweep's subprocess: it imports the same ``sim`` as this process
+    (the checkout being run or tested), not whichever copy the environment's install points at."""
+    root = str(Path(sim.__file__).resolve().parents[1])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env
+
+
 def sweep(s: Settings, name: str) -> None:
     if not (s.folder(name) / design.DESIGN_FILE).is_file():
         raise FileNotFoundError(f"{s.folder(name)}: no design; run `design {name}` first")
     command = sweep_command(s, name)
     print("lean-sim-sensitivity: " + " ".join(command[1:]), flush=True)
-    done = subprocess.run(command, check=False)
+    done = subprocess.run(command, check=False, env=sweep_env())
     if done.returncode:
         raise SystemExit(
             f"lean-sim-sensitivity: the {name} sweep did not finish (exit {done.returncode}); "
@@ -188,6 +200,7 @@ def _provenance(name: str, runs: pd.DataFrame, table: pd.DataFrame, folder: Path
         "n_teams": sorted(int(v) for v in runs["n_teams"].unique()),
         "weeks": sorted(int(v) for v in runs["weeks"].unique()),
         "code_versions": sorted(runs["model_version"].unique().tolist()),
+        "analysis": {**code_provenance(), "packages": package_versions()},
         "design": info,
     }
 

@@ -19,8 +19,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.mechanisms import WEEKS_PER_YEAR
+from sim.palette import NEUTRAL, OKABE_ITO, STRATEGY_COLORS
 
-BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#777777"
+BLUE, ORANGE, VERMILLION = OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["vermillion"]
+GREY = NEUTRAL
+#: Who is ahead, in the strategies' own colours (sim.palette).
+EMBEDDED, CENTRALIZED = STRATEGY_COLORS["embedded"], STRATEGY_COLORS["centralized"]
 
 #: Axis words per output: what the number is, and its unit after scaling by SCALE.
 LABELS = {
@@ -266,8 +270,8 @@ def structural_figure(verdicts: pd.DataFrame, note: str, stem: Path) -> list[Pat
         err = np.vstack([mean - frame["ci_low"] * scale, frame["ci_high"] * scale - mean])
         ax.errorbar(mean, y, xerr=err, fmt="none", ecolor="black", elinewidth=0.9, capsize=2)
         ahead = mean > 0
-        ax.scatter(mean[ahead], y[ahead], color=BLUE, zorder=3, s=26, marker="o")
-        ax.scatter(mean[~ahead], y[~ahead], color=VERMILLION, zorder=3, s=30, marker="^")
+        ax.scatter(mean[ahead], y[ahead], color=EMBEDDED, zorder=3, s=26, marker="o")
+        ax.scatter(mean[~ahead], y[~ahead], color=CENTRALIZED, zorder=3, s=30, marker="^")
         ax.axvline(0, color="black", lw=0.8, ls="--")
         factors = first["factor"].to_numpy()
         for k in np.flatnonzero(factors[1:] != factors[:-1]):
@@ -277,8 +281,8 @@ def structural_figure(verdicts: pd.DataFrame, note: str, stem: Path) -> list[Pat
         left, right = ax.get_xlim()
         ax.set_xlim(min(left, 0), max(right, 0))
         for text, side, color in (
-            ("centralized ahead ", "right", VERMILLION),
-            (" embedded ahead", "left", BLUE),
+            ("centralized ahead ", "right", CENTRALIZED),
+            (" embedded ahead", "left", EMBEDDED),
         ):
             ax.text(
                 0,
@@ -315,8 +319,8 @@ def flip_figure(
             ax = axes[row, col]
             x = pairs.groupby("point")[name].first()
             for mask, color, marker, size, label in (
-                (y > 0, BLUE, "o", 5, "embedded ahead"),
-                (y < 0, VERMILLION, "^", 8, "centralized ahead"),
+                (y > 0, EMBEDDED, "o", 5, "embedded ahead"),
+                (y < 0, CENTRALIZED, "^", 8, "centralized ahead"),
                 (y == 0, "black", "|", 14, "tie (equal, e.g. nothing sticks under either)"),
             ):
                 ax.scatter(
@@ -326,7 +330,7 @@ def flip_figure(
                     color=color,
                     marker=marker,
                     lw=0.6 if marker == "|" else 0,
-                    alpha=0.5 if color == BLUE else 0.85,
+                    alpha=0.5 if color == EMBEDDED else 0.85,
                     label=label,
                     zorder=3 if marker == "|" else 2,
                 )

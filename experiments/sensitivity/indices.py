@@ -5,7 +5,8 @@
 * Sobol' (SALib, Saltelli sample, no second order): S1 and ST with bootstrap 95 % intervals.
 * Where the verdict flips: the share of sampled points where the difference is negative
   (centralized ahead), with a Wilson 95 % interval.
-* Structural variants: mean paired difference per variant with a t 95 % interval.
+* Structural variants: mean paired difference per variant with a t 95 % interval
+  (``sim.stats.mean_ci``, the project's one t interval).
 
 Every run of a point has its own seed, so run-to-run noise is part of each output. It sets a
 floor: an inert parameter still gets mu* ~ 3 sigma / sqrt(pi) (for 4 levels) and
@@ -25,8 +26,9 @@ from scipy import stats
 
 from experiments.sensitivity.pairs import point_means
 from sim.params import Params
+from sim.stats import LEVEL, mean_ci
 
-CONF_LEVEL = 0.95
+CONF_LEVEL = LEVEL
 RESAMPLES = 1000
 #: Seed of the bootstrap resampling (SALib leaves a seed of 0 unseeded, so not 0).
 BOOTSTRAP_SEED = 1
@@ -134,24 +136,11 @@ def _check_finite(y: np.ndarray, output: str) -> None:
 
 
 def wilson_interval(successes: int, n: int, level: float = CONF_LEVEL) -> tuple[float, float]:
-    """Wilson score interval of a proportion (sensible also near 0 and 1)."""
+    """Wilson score interval of a proportion (sensible also near 0 and 1), from scipy."""
     if n == 0:
         return (math.nan, math.nan)
-    z = stats.norm.ppf(0.5 + level / 2)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def mean_interval(values: np.ndarray, level: float = CONF_LEVEL) -> tuple[float, float, float]:
-    """Mean and its t interval (NaN bounds for fewer than two values)."""
-    values = np.asarray(values, dtype=float)
-    mean = float(np.mean(values)) if len(values) else math.nan
-    if len(values) < 2:
-        return (mean, math.nan, math.nan)
-    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * stats.sem(values)
-    return (mean, mean - float(half), mean + float(half))
+    ci = stats.binomtest(successes, n).proportion_ci(confidence_level=level, method="wilson")
+    return (float(ci.low), float(ci.high))
 
 
 def flip_shares(pairs: pd.DataFrame, outputs: list[str], method: str) -> pd.DataFrame:
@@ -276,7 +265,7 @@ def _rows(factor: str, level, scope: str, chosen: pd.DataFrame, outputs: list[st
     rows = []
     for output in outputs:
         diff = chosen[f"{output}_diff"].to_numpy()
-        mean, low, high = mean_interval(diff)
+        ci = mean_ci(diff)
         rows.append(
             {
                 "factor": factor,
@@ -285,9 +274,9 @@ def _rows(factor: str, level, scope: str, chosen: pd.DataFrame, outputs: list[st
                 "scope": scope,
                 "output": output,
                 "pairs": len(diff),
-                "mean_diff": mean,
-                "ci_low": low,
-                "ci_high": high,
+                "mean_diff": ci["mean"],
+                "ci_low": ci["lo"],
+                "ci_high": ci["hi"],
                 "share_centralized_ahead": float((diff < 0).mean()) if len(diff) else math.nan,
             }
         )

@@ -3,13 +3,13 @@
 Built by calling ``sim.run`` on tiny organizations, independently of the sweep runner, so that
 the figures and the report are tested against the contract itself: ``runs.parquet`` (ids, every
 Params field, ``policy_*``, every summary column), ``series.parquet``, ``pilots.parquet`` and
-``manifest.json``. Seeds follow the contract's pairing rule: runs that differ only in strategy
-or mechanism switches share the seed of their replicate.
+``manifest.json``. Cell ids and seeds come from ``sim.seeds``, the one home of the pairing
+rule: runs in the same world (that differ only in strategy, levers or mechanism switches)
+share the seed of their replicate.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,21 +18,10 @@ from typing import Any
 import pandas as pd
 
 import sim
-from sim import MECHANISMS, Params
+from sim import Params
+from sim.seeds import cell_id, replicate_seeds
 
 TINY = {"n_teams": 24, "weeks": 104}
-_TREATMENT = {"strategy", *MECHANISMS}
-
-
-def world_seed(values: dict[str, Any], replicate: int) -> int:
-    """A seed shared by all runs of a replicate whose world (non-treatment values) is equal."""
-    world = {k: v for k, v in sorted(values.items()) if k not in _TREATMENT and k != "culture"}
-    digest = hashlib.sha256(f"{world}|{replicate}".encode()).hexdigest()
-    return int(digest[:12], 16)
-
-
-def cell_id(values: dict[str, Any]) -> str:
-    return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:12]
 
 
 def build_results(
@@ -50,11 +39,12 @@ def build_results(
         values = {**TINY, **values}
         culture = values.pop("culture", "custom")
         params = Params(**values)
-        cid = cell_id({**values, "culture": culture})
+        cid = cell_id(params, culture)
+        seeds = replicate_seeds(params, 0, replicates)
         dumped = params.model_dump(mode="json")
         policy = {f"policy_{k}": v for k, v in vars(params.policy).items()}
         for r in range(replicates):
-            seed = world_seed(values, r)
+            seed = seeds[r]
             result = sim.run(params, seed=seed)
             run_id = f"{cid}-{r:04d}"
             ids = {"run_id": run_id, "cell_id": cid, "replicate": r}

@@ -3,6 +3,7 @@ the statistics behind them; and the committed headline results still match the c
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from experiments import (
     fig5_ablation,
     fig6_countries,
     fig7_surgical_strikes,
+    style,
 )
 from experiments.results import (
     Results,
@@ -156,16 +158,154 @@ DRAWS = [
 
 
 @pytest.mark.parametrize(("module", "experiment"), DRAWS, ids=[m.NAME for m, _ in DRAWS])
-def test_each_figure_writes_non_empty_png_and_pdf(folder, module, experiment):
+def test_each_figure_writes_png_and_pdf_with_a_caption(folder, module, experiment):
     results = Results.load(folder(experiment))
     result = module.plot(results)
-    suffixes = sorted(p.suffix for p in result.paths)
-    assert suffixes == [".pdf", ".png"]
-    for path in result.paths:
-        assert path.parent == results.figures_dir
-        assert path.stat().st_size > 5_000, path
+    assert sorted(p.suffix for p in result.paths) == [".pdf", ".png"]
+    assert all(path.parent == results.figures_dir for path in result.paths)
     assert result.paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert result.paths[1].read_bytes()[:5] == b"%PDF-"
     assert "n = " in result.caption and "95% CI" in result.caption
+
+
+# --- each figure shows numbers recomputed independently from the results files -----------------
+# The expected values below come straight from runs.parquet / series.parquet / pilots.parquet:
+# pairs are matched by their shared seed and intervals come from scipy, not from the figure code.
+def t_interval(x) -> tuple[float, float, float]:
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    if sps.sem(x) == 0:  # every pair differs by the same amount: a zero-width interval
+        return float(x.mean()), float(x.mean()), float(x.mean())
+    lo, hi = sps.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=sps.sem(x))
+    return float(x.mean()), float(lo), float(hi)
+
+
+def seed_pairs(runs: pd.DataFrame, outcome: str, by: list[str], a: str, b: str) -> pd.Series:
+    """``outcome`` of strategy a minus that of b, matched on ``by`` and the seed."""
+    key = [*by, "seed"]
+    ta = runs[runs["strategy"] == a].set_index(key)[outcome]
+    tb = runs[runs["strategy"] == b].set_index(key)[outcome]
+    return (ta - tb.reindex(ta.index)).dropna()
+
+
+def test_heatmap_cells_are_the_paired_differences_of_the_runs(folder):
+    """Flip the sign of the heatmap (or pair the wrong runs) and this fails."""
+    results = Results.load(folder("headline"))
+    runs = pd.read_parquet(results.path / "runs.parquet")
+    fig = fig2_gap_heatmap.plot(results).figure
+    panels = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title().split(":")[0] for ax in panels] == ["sustained adoption", "net value"]
+    xs, ys = sorted(runs["resistance"].unique()), sorted(runs["power_distance"].unique())
+    for ax, outcome in zip(panels, fig2_gap_heatmap.OUTCOMES, strict=True):
+        by = ["resistance", "power_distance"]
+        diffs = seed_pairs(runs, outcome, by, "embedded", "centralized")
+        shown = np.asarray(ax.images[0].get_array())
+        scale = 1000.0 if "thousand" in ax.images[0].colorbar.ax.get_ylabel() else 1.0
+        for (res, pd_), d in diffs.groupby(level=["resistance", "power_distance"]):
+            mean, lo, hi = t_interval(d)
+            i, j = ys.index(pd_), xs.index(res)
+            assert shown[i, j] * scale == pytest.approx(mean, rel=1e-9, abs=1e-12)
+            text = next(t.get_text() for t in ax.texts if t.get_position() == (j, i))
+            printed = [float(v) for v in re.findall(r"[+-]\d+(?:\.\d+)?", text)]
+            digits = len(text.split("\n")[0].split(".")[1]) if "." in text else 0
+            tol = 0.5 * 10**-digits + 1e-12
+            assert printed == pytest.approx([mean / scale, lo / scale, hi / scale], abs=tol)
+            hatched = any(p.get_hatch() and p.get_xy() == (j - 0.5, i - 0.5) for p in ax.patches)
+            assert hatched == (lo <= 0 <= hi)
+
+
+def test_time_figures_draw_the_weekly_means_of_the_series(folder):
+    results = Results.load(folder("headline"))
+    series = pd.read_parquet(results.path / "series.parquet")
+    runs = pd.read_parquet(results.path / "runs.parquet")
+    ref = results.reference_condition()
+    at = np.ones(len(runs), dtype=bool)
+    for k, v in ref.items():
+        at &= (runs[k] == v).to_numpy()
+    cells = runs[at].drop_duplicates("cell_id").set_index("strategy")["cell_id"]
+    figures = {m: m.plot(results).figure for m in (fig1_over_time, fig3_pmo_life)}
+    for module, measure, strategies in (
+        (fig1_over_time, "own_adoption", list(sim.STRATEGIES)),
+        (fig1_over_time, "ownership", list(sim.STRATEGIES)),
+        (fig1_over_time, "performance", list(sim.STRATEGIES)),
+        (fig3_pmo_life, "pmo_headcount", fig3_pmo_life.offices(results)),
+        (fig3_pmo_life, "pmo_morale", fig3_pmo_life.offices(results)),
+    ):
+        ax = next(a for a in figures[module].axes if a.get_ylabel() == style.label(measure))
+        assert len(ax.lines) >= len(strategies)
+        for line, strategy in zip(ax.lines, strategies, strict=False):
+            weekly = series[series["cell_id"] == cells[strategy]].groupby("week")[measure].mean()
+            x, y = line.get_data()
+            np.testing.assert_allclose(x, weekly.index)
+            np.testing.assert_allclose(y, weekly, rtol=1e-3, atol=1e-6)  # 4 digits kept
+
+
+def test_pilot_figure_shows_each_runs_share_of_pilots_sustained(folder):
+    results = Results.load(folder("headline"))
+    pilots = pd.read_parquet(results.path / "pilots.parquet")
+    runs = pd.read_parquet(results.path / "runs.parquet")
+    fig = fig4_pilot_sustainment.plot(results).figure
+    facets = sorted(runs["resistance"].unique())
+    ref_pd = results.reference_condition()["power_distance"]
+    checked = 0
+    for ax, res in zip(fig.axes, facets, strict=False):
+        for container in ax.containers:
+            strategy = container.get_label()
+            arm = (runs["strategy"] == strategy) & (runs["resistance"] == res)
+            ids = runs[arm & (runs["power_distance"] == ref_pd)]["run_id"]
+            share = pilots[pilots["run_id"].isin(ids)].groupby("run_id")["sustained_1y"].mean()
+            x, y = container.lines[0].get_data()
+            k = int(np.argmin(np.abs(np.asarray(x) - 52)))  # the 1-year point (dodged)
+            assert y[k] == pytest.approx(share.mean())
+            checked += 1
+    assert checked >= 2
+
+
+def test_ablation_points_are_the_changes_of_the_paired_gap(folder):
+    results = Results.load(folder("ablation"))
+    runs = pd.read_parquet(results.path / "runs.parquet")
+    fig = fig5_ablation.plot(results).figure
+    ax = fig.axes[0]  # sustained adoption
+    full = runs["escape_hatch"] & runs["peer_diffusion"]
+    gap_full = seed_pairs(runs[full], "sustained_adoption", [], "embedded", "centralized")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    points = np.concatenate([c.get_offsets() for c in ax.collections if len(c.get_offsets())])
+    x_at = {round(float(y)): float(x) for x, y in points}
+    for mechanism in ("escape_hatch", "peer_diffusion"):
+        off = runs[~runs[mechanism]]
+        gap_off = seed_pairs(off, "sustained_adoption", [], "embedded", "centralized")
+        change = (gap_off - gap_full.reindex(gap_off.index)).to_numpy()
+        y = ax.get_yticks()[labels.index(style.MECHANISM_LABELS[mechanism])]
+        assert x_at[round(y)] == pytest.approx(change.mean())
+
+
+def test_country_and_surgical_strike_figures_show_the_means_of_their_runs(folder):
+    results = Results.load(folder("countries"))
+    runs = pd.read_parquet(results.path / "runs.parquet")
+    ax = fig6_countries.plot(results).figure.axes[0]  # sustained adoption
+    countries = runs.drop_duplicates("culture").sort_values(["power_distance", "culture"])
+    for container in ax.containers:
+        strategy = container.get_label()
+        _, y = container.lines[0].get_data()
+        expected = [
+            runs[(runs["culture"] == c) & (runs["strategy"] == strategy)][
+                "sustained_adoption"
+            ].mean()
+            for c in countries["culture"]
+        ]
+        np.testing.assert_allclose(np.asarray(y, dtype=float), expected)
+
+    results = Results.load(folder("surgical_strikes"))
+    runs = pd.read_parquet(results.path / "runs.parquet")
+    fig = fig7_surgical_strikes.plot(results).figure
+    ax = next(a for a in fig.axes if a.get_title(loc="left") == "net value over the run")
+    for container in ax.containers:
+        strategy, where = container.get_label().split(", ")
+        to_line = where == "budget to line"
+        _, y = container.lines[0].get_data()
+        arm = (runs["strategy"] == strategy) & (runs["policy_budget_to_line_after_pmo"] == to_line)
+        expected = runs[arm].groupby("sunset_week")["net_value"].mean()
+        np.testing.assert_allclose(np.asarray(y, dtype=float), expected.to_numpy())
 
 
 SKIPS = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from experiments.validation.diffusion import PURE_PEER_DIFFUSION as PURE
 from sim import Params, run
-from sim.validation import PURE_PEER_DIFFUSION as PURE
 
 PURE_PEER_DIFFUSION = {**PURE, "n_teams": 400, "weeks": 1040}
 

@@ -8,13 +8,17 @@ organization with a handful of parameters; one of them uses a run function with 
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import PathCollection
+from scipy import stats as sps
 
-from experiments.sensitivity import cli, design, indices, pairs, probe, space
+import sim
+from experiments.sensitivity import cli, design, figures, indices, pairs, probe, space
 from sim import Params
 from sim.params import TREATMENT_FIELDS
 from sim.seeds import replicate_seeds
@@ -26,10 +30,22 @@ TINY = ["--set", "n_teams=24", "--set", "weeks=104"]
 
 @pytest.fixture
 def lean_sim_env(monkeypatch):
-    """lean-sim subprocesses find the test run functions; the code version stays put while
-    others edit sim/ in a shared checkout."""
+    """lean-sim subprocesses find the test run functions (the sweep adds the checkout itself)."""
     monkeypatch.setenv("PYTHONPATH", str(TESTS_DIR))
-    monkeypatch.setenv("LEAN_SIM_CODE_VERSION", "test-sensitivity")
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """Every figure the analysis saves, by file stem (the figures are checked by value)."""
+    saved = {}
+    original = figures.save
+
+    def keep(fig, stem):
+        saved[Path(stem).name] = fig
+        return original(fig, stem)
+
+    monkeypatch.setattr(figures, "save", keep)
+    return saved
 
 
 def sensitivity(results: Path, *args: str) -> int:
@@ -199,16 +215,55 @@ def test_inert_parameters_set_the_noise_level_and_never_go_to_sobol():
 
 
 def test_interval_helpers():
-    assert indices.wilson_interval(0, 20)[0] == 0.0
-    low, high = indices.wilson_interval(10, 20)
-    assert low < 0.5 < high
-    mean, low, high = indices.mean_interval(np.array([1.0, 2.0, 3.0]))
-    assert (mean, low < 2 < high) == (2.0, True)
+    # Wilson (1927) by hand for 10 of 20 at 95%: centre 0.5, half-width
+    # z sqrt(p q / n + z^2 / 4 n^2) / (1 + z^2 / n) = 0.20070
+    assert indices.wilson_interval(10, 20) == pytest.approx((0.29930, 0.70070), abs=1e-5)
+    assert indices.wilson_interval(0, 20) == pytest.approx((0.0, 0.16113), abs=1e-5)
     assert indices.morris_noise_floor(1.0, 4) == pytest.approx(3 / math.sqrt(math.pi))
 
 
+def test_structural_verdicts_are_t_intervals_of_the_paired_differences():
+    rng = np.random.default_rng(4)
+    rows = []
+    for span in (4, 8):
+        for order in design.option_values("update_order"):
+            for r in range(5):
+                diff = span / 10 + rng.normal(0, 0.1)
+                rows.append({"span_teams": span, "update_order": order, "replicate": r,
+                             "sustained_adoption_diff": diff})  # fmt: skip
+    pairs_ = pd.DataFrame(rows)
+    out = indices.structural_verdicts(pairs_, {"span_teams": (4, 8)}, ["update_order"],
+                                      ["sustained_adoption"])  # fmt: skip
+    default_order = Params.model_fields["update_order"].default
+    for span in (4, 8):
+        row = out[(out["factor"] == "span_teams") & (out["level"] == str(span))].iloc[0]
+        diffs = pairs_.loc[
+            (pairs_["span_teams"] == span) & (pairs_["update_order"] == default_order),
+            "sustained_adoption_diff",
+        ]
+        low, high = sps.t.interval(0.95, len(diffs) - 1, loc=diffs.mean(), scale=sps.sem(diffs))
+        assert (row["mean_diff"], row["ci_low"], row["ci_high"]) == pytest.approx(
+            (diffs.mean(), low, high)
+        )
+        assert row["pairs"] == len(diffs)
+
+
 # --- end to end, through lean-sim ------------------------------------------------------------
-def test_morris_through_the_sweep_gives_exact_paired_effects(tmp_path, lean_sim_env):
+def grid_or_option(verdicts: pd.DataFrame, factor: str, level: str) -> pd.Series:
+    """The structural figure's row for one variant (sustained adoption): a grid factor's level
+    averaged over the grid, an option's value at the default structure."""
+    rows = verdicts[
+        (verdicts["output"] == "sustained_adoption")
+        & (verdicts["factor"] == factor)
+        & (verdicts["level"].astype(str) == level)
+    ]
+    return (
+        rows[rows["scope"] == "grid"].iloc[0] if (rows["scope"] == "grid").any() else rows.iloc[0]
+    )
+
+
+@pytest.mark.slow
+def test_morris_through_the_sweep_gives_exact_paired_effects(tmp_path, lean_sim_env, drawn):
     args = ["--params", "resistance,power_distance,decay_rate", "--trajectories", "3", *TINY]
     assert sensitivity(tmp_path, "design", "morris", *args) == 0
     run_known = ["--set", "runner=sensitivity_support.known_run"]
@@ -225,9 +280,39 @@ def test_morris_through_the_sweep_gives_exact_paired_effects(tmp_path, lean_sim_
         ("net_value", "decay_rate"),
     ]
     assert mu_star[inert].tolist() == pytest.approx([0, 0, 0, 0], abs=1e-9)
+    # the figure shows those numbers: bar lengths per parameter, top panel = sustained adoption
+    bars = {
+        label.get_text(): patch.get_width()
+        for label, patch in zip(
+            drawn["morris"].axes[0].get_yticklabels(), drawn["morris"].axes[0].patches,
+            strict=True,
+        )
+    }  # fmt: skip
+    assert bars == pytest.approx({"resistance": 0.6, "power_distance": 0.0, "decay_rate": 0.0})
 
 
-def test_all_runs_end_to_end_and_writes_indices_figures_and_readme(tmp_path, lean_sim_env):
+@pytest.mark.slow
+def test_the_sweep_subprocess_imports_the_checkout_under_test(tmp_path, monkeypatch):
+    """A decoy ``sim`` first on the path stands for a venv that points at another checkout:
+    the sweep's subprocess must still import the ``sim`` this test imported (run from another
+    folder, so that the current directory does not put the checkout first by chance)."""
+    monkeypatch.chdir(tmp_path)
+    decoy = tmp_path / "decoy" / "sim"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise ImportError('a decoy sim was imported')\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(decoy.parent), str(TESTS_DIR)]))
+    env = cli.sweep_env()
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(Path(sim.__file__).parents[1])
+    args = ["--params", "resistance", "--trajectories", "2", *TINY]
+    results = tmp_path / "results"
+    assert sensitivity(results, "design", "morris", *args) == 0
+    run_known = ["--set", "runner=sensitivity_support.known_run"]
+    assert sensitivity(results, "sweep", "morris", *args, *run_known) == 0
+    assert (results / "morris" / "runs.parquet").is_file()
+
+
+@pytest.mark.slow
+def test_all_runs_end_to_end_and_writes_indices_figures_and_readme(tmp_path, lean_sim_env, drawn):
     args = [
         "--params",
         "resistance,power_distance,decay_rate,hiring_weeks",
@@ -256,9 +341,30 @@ def test_all_runs_end_to_end_and_writes_indices_figures_and_readme(tmp_path, lea
     assert np.isfinite(grid[["mean_diff", "ci_low", "ci_high"]]).all().all()
     outputs = pd.read_parquet(tmp_path / "sobol" / cli.OUTPUTS_FILE)
     assert len(outputs) == 4 * (2 + 2)  # N x (D + 2) points, one seed each
-    for name in ("morris", "sobol", "structural", "flips"):
-        assert (tmp_path / f"{name}.png").stat().st_size > 10_000
-        assert (tmp_path / f"{name}.pdf").is_file()
+    assert sorted(drawn) == ["flips", "morris", "sobol", "structural"]
+    for name in drawn:
+        assert (tmp_path / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+        assert (tmp_path / f"{name}.pdf").read_bytes()[:4] == b"%PDF"
+    # each figure shows the numbers of its table
+    sobol_ax = drawn["sobol"].axes[0]
+    first = sobol[sobol["output"] == "sustained_adoption"].sort_values("ST")
+    widths = [p.get_width() for p in sobol_ax.patches]
+    assert widths == pytest.approx([*first["ST"], *first["S1"]], rel=1e-5)  # CSV: 6 digits
+    structural_ax = drawn["structural"].axes[0]
+    points = np.concatenate(
+        [c.get_offsets() for c in structural_ax.collections if isinstance(c, PathCollection)]
+    )
+    x_at = {round(float(y)): float(x) for x, y in points}
+    ticks = structural_ax.get_yticklabels()
+    assert len(ticks) == len(x_at) > 0
+    for tick in ticks:
+        factor, level = tick.get_text().removesuffix(" (default)").split(" = ")
+        row = grid_or_option(verdicts, factor, level)
+        assert x_at[round(tick.get_position()[1])] == pytest.approx(
+            row["mean_diff"], rel=1e-5, abs=1e-9
+        )
     readme = (tmp_path / "README.md").read_text()
     assert "## Morris screening" in readme and "## Sobol' indices" in readme
-    assert "update_order" in readme or "update_order" in design.present_options()
+    for name in design.present_options():  # each structural option, each of its values
+        for value in design.option_values(name):
+            assert f"`{name}={value}`" in readme, (name, value)
