@@ -24,23 +24,23 @@ class Citation:
     locator: str  # DOI link or URL, or "" when the file has neither
     source: Path | None
 
-    def line(self, experiment: str, code_version: str) -> str:
+    def line(self, experiment: str, model_version: str) -> str:
         """APA-like software citation plus the results it refers to."""
         where = f" {self.locator}" if self.locator else ""
         return (
             f"{self.authors} ({self.year}). *{self.title}* (version {self.version}) "
             f"[Computer software].{where} Results: experiment `{experiment}`, "
-            f"code version `{code_version}`."
+            f"model version `{model_version}`."
         )
 
-    def bibtex(self, experiment: str, code_version: str) -> str:
+    def bibtex(self, experiment: str, model_version: str) -> str:
         key = f"leanadoptionsim{self.year}{experiment.replace('_', '')}"
         fields = {
             "author": "{" + self.authors + "}",
             "title": self.title,
             "version": self.version,
             "year": self.year,
-            "note": f"Results: experiment {experiment}, code version {code_version}",
+            "note": f"Results: experiment {experiment}, model version {model_version}",
         }
         if self.locator:
             fields["url"] = self.locator
