@@ -1,7 +1,7 @@
 """A "how to cite" line and a BibTeX entry, built from the project's CITATION.cff.
 
 CITATION.cff (Citation File Format 1.2) is the one place that says how to cite the software; the
-report only formats it and adds which results (experiment, code version) are being cited.
+report only formats it and adds which results (experiment, model version) are being cited.
 """
 
 from __future__ import annotations

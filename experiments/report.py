@@ -451,7 +451,7 @@ def build_markdown(results: Results, drawn: list[Drawn], today: str) -> str:
     head = [
         f"# Results: {results.name}",
         "",
-        f"*lean-adoption-sim {version} · code version {code} · {len(runs)} runs in "
+        f"*lean-adoption-sim {version} · model version {code} · {len(runs)} runs in "
         f"{runs['cell_id'].nunique()} cells · report generated {today}*",
         "",
         "**How to cite.** " + citation.line(results.name, main_code),

@@ -174,7 +174,7 @@ def test_report_has_a_how_to_cite_line_from_citation_cff(written):
     line = next(ln for ln in text.splitlines() if ln.startswith("**How to cite.**"))
     assert cff["title"] in line
     assert f"version {cff['version']}" in line
-    assert "experiment `headline`" in line and "code version `fixture`" in line
+    assert "experiment `headline`" in line and "model version `fixture`" in line
     assert "@software{" in text
 
 
