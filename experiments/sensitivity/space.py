@@ -55,6 +55,37 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "commitment_bar": (-0.08, 0.02, "a result 8 % below to 2 % above baseline sustains"),
     "cut_threshold": (0.25, 0.45, "default +-0.1; stays above close_threshold"),
     "close_threshold": (0.05, 0.2, "default -0.1/+0.05; stays below cut_threshold"),
+    # Every remaining asymmetry between strategies, over its plausible range *including 0*
+    # (docs/ODD.md, "A fair fight", table "Remaining asymmetries"; the row number follows).
+    **{
+        name: (low, high, f"{why}; range incl. 0" + (f" (ODD asymmetry {row})" if row else ""))
+        for row, name, low, high, why in (
+            (1, "office_visibility", 0.0, 1.0, "how visible a central office is"),
+            (1, "coach_visibility", 0.0, 1.0, "how visible designated line coaches are"),
+            (2, "directed_time_weight", 0.0, 1.0, "paid team time counted as taken over"),
+            (2, "escape_hatch_strength", 0.0, 0.6, "ownership ceded to specialists"),
+            (3, "pilot_transfer", 0.0, 0.16, "weekly capability a pilot's staff pass on"),
+            (4, "attachment_delay_weeks", 0.0, 260.0, "staff attachment delaying a sunset"),
+            (5, "duty_weight", 0.0, 0.8, "stance from an enacted duty"),
+            (5, "ownership_duty_weight", 0.0, 0.6, "ownership from an enacted duty"),
+            (7, "refusal_stance", -1.0, 0.0, "stance below which help is refused"),
+            (7, "block_strength", 0.0, 1.0, "improvement time an opponent blocks"),
+            (8, "motions_penalty", 0.0, 0.8, "unguided mandated practice that builds nothing"),
+            (12, "blame_share", 0.0, 1.0, "setbacks of touched teams blamed on the programme"),
+            (12, "claim_weight", 0.0, 1.0, "legitimacy per claimed success"),
+            (13, "duty_manager_load", 0.0, 1.0, "manager load of a full duty"),
+            (13, "pilot_manager_load", 0.0, 1.0, "manager load of pilots"),
+            (13, "coaching_manager_load", 0.0, 1.0, "manager load of being coached"),
+            (13, "overload_weight", 0.0, 1.0, "stance lost per load under pressure"),
+            (14, "replacement_skill", 0.0, 0.7, "skill of a replacement hire"),
+            (15, "career_decay", 0.0, 0.3, "prospects lost per year in a specialist role"),
+            (16, "success_learning", 0.0, 0.5, "weight of one observed result"),
+            (16, "morale_success_gain", 0.0, 1.0, "morale per observed success"),
+            (17, "offer_learning_rate", 0.0, 0.4, "step of the adaptive offer"),
+            # the duty's third failure mode (not an asymmetry: row 0; it meets any programme)
+            (0, "cynicism_weight", 0.0, 1.0, "ownership and compliance lost per cynicism"),
+        )
+    },
 }
 
 

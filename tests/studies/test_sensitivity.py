@@ -368,3 +368,27 @@ def test_all_runs_end_to_end_and_writes_indices_figures_and_readme(tmp_path, lea
     for name in design.present_options():  # each structural option, each of its values
         for value in design.option_values(name):
             assert f"`{name}={value}`" in readme, (name, value)
+
+
+def test_every_assumption_in_the_odd_asymmetry_table_is_swept_down_to_zero():
+    """A fair fight: every remaining asymmetry's strength is swept over a range including 0
+    (or its off value), so the sensitivity analysis can see what each one decides."""
+    import re
+
+    from sim.params import ASSUMPTION_FIELDS
+
+    odd = (Path(__file__).resolve().parents[2] / "docs" / "ODD.md").read_text()
+    table = odd[odd.index("Remaining asymmetries") :]
+    rows = [line for line in table.splitlines() if re.match(r"^\| \d+ \|", line)]
+    named: set[str] = set()
+    for line in rows:
+        parameters, ranges = line.split("|")[4], line.split("|")[5]
+        with_range = re.findall(r"`([a-z_]+)`\s+[-−]?\d", ranges)  # "`name` 0 – 0.6"
+        # a range column with no names ("0 – 1 each") applies to the parameter column
+        named |= set(with_range or re.findall(r"`([a-z_]+)`", parameters))
+    assumptions = sorted(named & set(ASSUMPTION_FIELDS))
+    assert len(assumptions) >= 15, assumptions
+    for name in assumptions:
+        f = space.factor(name)
+        off = min(0.0, Params.model_fields[name].default)
+        assert f.low <= max(off, 1.0 if f.integer else 0.0), (name, f.low, f.high)
