@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from experiments.calibration.spec import FITTED_REASON
+
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 
@@ -79,12 +81,9 @@ def section(files: dict[str, Any], out_dir: Path, docs_dir: Path = DOCS) -> str:
         f"medians would give {rec['baseline_margin_at_posterior_median']['baseline_margin']} "
         "(reported, not used).",
         "",
-        f"**What is fitted: {', '.join(f'`{n}`' for n in fitted)}.** The targets follow up "
-        "piloted teams only: they speak about the capability the office lends (how fast it "
-        "fades once the pilot leaves, how much of it becomes the team's own). How fast every "
-        "team learns and forgets its *own* capability acts under every strategy, on teams no "
-        "office touched, so a fit to one programme's pilots must not set it: "
-        + ", ".join(f"`{n}` stays at its default {v:g}" for n, v in held.items())
+        f"**What is fitted: {', '.join(f'`{n}`' for n in fitted)}.** {FITTED_REASON} "
+        + "Held at their defaults: "
+        + (", ".join(f"`{n}` = {v:g}" for n, v in held.items()) or "none")
         + ". No lever, switch or office-only knob is fitted.",
         "",
         "Priors (log-uniform: only the order of magnitude is known):",
