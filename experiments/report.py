@@ -16,6 +16,7 @@ import base64
 import contextlib
 import datetime as dt
 import html
+import json
 import os
 import re
 import sys
@@ -438,6 +439,70 @@ def _digest(path: Path) -> str:
 
 
 # --- the whole report --------------------------------------------------------------------------
+#: Studies of the same question that the headline report carries when their committed results
+#: sit beside it (results/<folder>/): (folder, Markdown file, figure, title, command).
+COMPANIONS: tuple[tuple[str, str, str | None, str, str], ...] = (
+    (
+        "levers",
+        "levers.md",
+        "figures/levers.png",
+        "A fair comparison: equal budget, equal total effort, zero budget",
+        "python -m experiments.levers",
+    ),
+    (
+        "factorial",
+        "factorial.md",
+        "figures/factorial.png",
+        "Which lever does what: office x line duty x coaching",
+        "lean-sim -m experiment=factorial; python -m experiments.factorial results/factorial",
+    ),
+    (
+        "breakeven",
+        "breakeven.md",
+        "figures/breakeven.png",
+        "Where the verdict flips: the two deciding assumptions",
+        "python -m experiments.breakeven",
+    ),
+    (
+        "uncertainty",
+        "verdict.md",
+        None,
+        "The verdict under the calibration's uncertainty: probability best",
+        "lean-sim-calibrate verdict",
+    ),
+)
+
+
+def companion_sections(results: Results) -> list[str]:
+    """The companion studies found beside this results folder, each as a report section
+    (their headings demoted under one of ours, their figure linked relative to this folder)."""
+    root = results.path.parent
+    sections = []
+    for folder, md_file, figure, title, command in COMPANIONS:
+        source = root / folder / md_file
+        if folder == results.name or not source.is_file():
+            continue
+        body = source.read_text(encoding="utf-8").strip().splitlines()
+        if body and body[0].startswith("#"):
+            body = body[1:]  # its own title: ours replaces it
+        body = [("##" + line) if line.startswith("#") else line for line in body]
+        parts = [f"## {title}", "", f"*From `results/{folder}/` (`{command}`).*", ""]
+        if figure and (root / folder / figure).is_file():
+            rel = os.path.relpath(root / folder / figure, results.path)
+            parts += [f"![{title}]({rel})", ""]
+        sections.append("\n".join(parts + body).strip())
+    boxes = root / "discovery" / "boxes.json"
+    if boxes.is_file() and results.name != "discovery":
+        from experiments.discovery.report import block
+
+        content = json.loads(boxes.read_text(encoding="utf-8"))
+        sections.append(
+            "## Where each strategy wins\n\n*From `results/discovery/` "
+            "(`lean-sim-discover all`).*\n\n" + block(content, "results/discovery")
+        )
+    return sections
+
+
 def build_markdown(results: Results, drawn: list[Drawn], today: str) -> str:
     runs = results.runs
     code = (
@@ -464,6 +529,7 @@ def build_markdown(results: Results, drawn: list[Drawn], today: str) -> str:
         "\n".join(head),
         design_section(results),
         key_results_section(results),
+        *companion_sections(results),
         figures_section(drawn, results.path),
         means_section(results),
         effects_section(results),

@@ -250,3 +250,22 @@ def test_committed_headline_report_equals_its_committed_tables():
     conditions = report.display_columns(results)
     assert check_means(text, results.runs, conditions) > 0
     assert check_effects(text, results.runs, conditions) > 0
+
+
+def test_companion_studies_beside_the_folder_become_sections_with_working_figure_links(tmp_path):
+    import shutil
+
+    src = results_folder(tmp_path / "built", "headline")
+    root = tmp_path / "results"
+    folder = root / "headline"
+    shutil.copytree(src, folder)
+    results = Results.load(folder)
+    assert report.companion_sections(results) == []  # nothing beside it: nothing added
+    (root / "levers" / "figures").mkdir(parents=True)
+    (root / "levers" / "levers.md").write_text("# Equal budget\n\n## Means\n\n| a | b |\n")
+    (root / "levers" / "figures" / "levers.png").write_bytes(b"\x89PNG fake")
+    (parts,) = report.companion_sections(results)
+    assert parts.startswith("## A fair comparison: equal budget, equal total effort")
+    assert "#### Means" in parts and "# Equal budget" not in parts  # demoted, title replaced
+    link = re.search(r"\]\(([^)]+levers\.png)\)", parts).group(1)
+    assert (folder / link).resolve() == (root / "levers" / "figures" / "levers.png").resolve()
