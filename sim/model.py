@@ -58,8 +58,8 @@ LEDGER: tuple[str, ...] = (
 #: The headings that count as improvement effort (total effort, equal-effort comparisons).
 EFFORT: tuple[str, ...] = tuple(h for h in LEDGER if h.startswith("effort_"))
 
-#: Columns of the per-week series, in order. See docs/ODD.md ("Observation") for definitions.
-SERIES_COLUMNS: tuple[str, ...] = (
+#: Series columns that are means over teams, in the order _measure computes them.
+TEAM_MEANS: tuple[str, ...] = (
     "adoption",
     "own_adoption",
     "capability",
@@ -71,6 +71,11 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "hatch",
     "improvement_time",
     "performance",
+)
+
+#: Columns of the per-week series, in order. See docs/ODD.md ("Observation") for definitions.
+SERIES_COLUMNS: tuple[str, ...] = (
+    *TEAM_MEANS,
     "pressure",
     "manager_load",
     "champions",
@@ -99,22 +104,6 @@ SERIES_COLUMNS: tuple[str, ...] = (
     *LEDGER,
     "effort_total",
     "own_improvement_time",
-)
-
-
-#: Series columns that are means over teams, in the order _measure computes them.
-TEAM_MEANS: tuple[str, ...] = (
-    "adoption",
-    "own_adoption",
-    "capability",
-    "own_capability",
-    "borrowed_capability",
-    "ownership",
-    "commitment",
-    "cynicism",
-    "hatch",
-    "improvement_time",
-    "performance",
 )
 
 
