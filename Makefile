@@ -61,6 +61,12 @@ viz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
 
+.PHONY: mutation
+## mutation: mutation score of the model core (mutmut against the fast model tests; about 30
+##           minutes on 2 cores, not part of make test): benchmarks/results/mutation.json
+mutation: $(STAMP)
+	nice -n 10 $(BIN)/python benchmarks/mutation.py
+
 .PHONY: bench-sweep
 ## bench-sweep: sweep throughput against a bare loop, and parallel efficiency (joblib)
 bench-sweep: $(STAMP)

@@ -144,6 +144,10 @@ class Line:
             )
         return self._accepting[gatekeeper]
 
+    def stances_changed(self) -> None:
+        """Acceptance is computed once per set of stances; whoever moves ``support`` says so."""
+        self._accepting = None
+
     def team_acceptance(self) -> np.ndarray:
         """Per team: acceptance of specialists' help (a pilot, funded time), gated by the team's
         line manager."""
@@ -171,11 +175,7 @@ class Line:
         blame and claims."""
         row = FUNCTIONS.index(function)
         if teams is None:
-            if self.first_touched[row, 0] == NEVER:  # every team is touched from the first week
-                self.first_touched[row] = week
-                self.before[row] = self.performance_before_touch(slice(None))
-            self.touched[row] = week
-            return
+            teams = np.arange(self.n_teams)
         first = teams[self.first_touched[row, teams] == NEVER]
         self.first_touched[row, first] = week
         self.before[row, first] = self.performance_before_touch(first)
@@ -282,7 +282,7 @@ class Line:
                 each["parent_support"] = np.array([parent])
                 target = mech.stance_target(**each, **one)[0]
                 self.support[i] += p.support_rate * (target - self.support[i])
-        self._accepting = None  # stances moved
+        self.stances_changed()
         judged = self._subtree @ self.judged
         target = mech.pressure_target(1.0 - judged, p.base_pressure, p.pressure_sensitivity)
         self.pressure = mech.ema(self.pressure, target, p.pressure_weeks)

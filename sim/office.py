@@ -92,6 +92,7 @@ class Office(Programme):
             elif week - rec["start"] >= p.pilot_weeks:
                 self._end_pilot(team, week, early=False)
         capacity, coaching_time = self._capacity()
+        self._end_unpaid_pilots(capacity, week)
         self._start_pilots(capacity, week)
         # staff whose pilot capacity finds no team willing coach instead of idling
         idle = np.maximum(capacity - self.staff_load[: len(capacity)], 0)
@@ -124,6 +125,16 @@ class Office(Programme):
             whole[by_remainder[:spare]] += 1
         coaching = np.maximum(fte - whole / p.pilots_per_staff, 0.0)
         return whole, coaching
+
+    def _end_unpaid_pilots(self, capacity: np.ndarray, week: int) -> None:
+        """A cut that shrinks a position shrinks the pilots it pays for: a slot running more
+        pilots than its capacity ends its newest ones early, so the office never books team
+        time beyond its granted budget."""
+        for slot in np.flatnonzero(self.staff_load[: len(capacity)] > capacity):
+            mine = [t for t, rec in self._open.items() if rec["staff"] == slot]
+            newest = sorted(mine, key=lambda t: (-self._open[t]["start"], t))
+            for team in newest[: self.staff_load[slot] - capacity[slot]]:
+                self._end_pilot(team, week, early=True)
 
     def _start_pilots(self, capacity: np.ndarray, week: int) -> None:
         model, policy, p, line = self.model, self.model.policy, self.model.p, self.model.line

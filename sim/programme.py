@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 
 from sim import mechanisms as mech
-from sim.line import FUNCTIONS
+from sim.line import FUNCTIONS, NEVER
 from sim.specialists import Specialists
 
 if TYPE_CHECKING:
@@ -102,7 +102,8 @@ class Programme(mesa.Agent):
         line, p = self.model.line, self.model.p
         if self.model.policy.success_metric == "sustained":
             row = FUNCTIONS.index(self.function)
-            old = line.first_touched[row] <= week - mech.WEEKS_PER_YEAR
+            first = line.first_touched[row]
+            old = (first != NEVER) & (first <= week - mech.WEEKS_PER_YEAR)  # touched, long ago
             held = line.kpi(old) > line.before[row, old] + p.baseline_margin
             return (float(held.sum()) + 1.0) / (float(old.sum()) + 2.0)  # Laplace: 1/2 at first
         n = np.count_nonzero(touched)

@@ -10,6 +10,7 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
+from conftest import ROOT, checkout_env
 from scipy import stats
 
 from sim import Params, run
@@ -258,7 +259,9 @@ from sim.compare import compare
 r = compare({{"n_teams": 24, "weeks": 20}}, ("none", "embedded"), 2)
 print(sorted(r.arms))
 """
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=checkout_env()
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "['embedded', 'none']" in out.stdout
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from conftest import ROOT, checkout_env
+
 BLOCKED = (
     "hydra",
     "omegaconf",
@@ -34,6 +36,8 @@ print(sim.provenance.model_version(), sim.presets.names(), len(sim.cultures.cult
 
 
 def test_from_sim_import_params_run_needs_no_extra():
-    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=checkout_env(), capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "calibrated" in out.stdout

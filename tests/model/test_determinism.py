@@ -7,6 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
+from conftest import ROOT, checkout_env
 from sizes import TINY
 
 from sim import STRATEGIES, Params, run
@@ -25,7 +26,9 @@ r.pilots.to_parquet(sys.argv[3] + "_pilots.parquet")
 def test_same_seed_gives_identical_frames_in_a_separate_process(strategy, tmp_path):
     here = run(Params(strategy=strategy, **TINY), seed=5)
     out = str(tmp_path / "other")
-    subprocess.run([sys.executable, "-c", SCRIPT, strategy, "5", out], check=True)
+    subprocess.run(
+        [sys.executable, "-c", SCRIPT, strategy, "5", out], cwd=ROOT, env=checkout_env(), check=True
+    )
     pd.testing.assert_frame_equal(here.series, pd.read_parquet(out + "_series.parquet"))
     pd.testing.assert_frame_equal(here.summary, pd.read_parquet(out + "_summary.parquet"))
     pd.testing.assert_frame_equal(
@@ -35,6 +38,7 @@ def test_same_seed_gives_identical_frames_in_a_separate_process(strategy, tmp_pa
     )
 
 
+@pytest.mark.mutation
 def test_runs_do_not_depend_on_what_ran_before():
     first = run(Params(strategy="product", **TINY), seed=9)
     run(Params(strategy="hybrid", **TINY), seed=3)  # something else in between
@@ -42,6 +46,7 @@ def test_runs_do_not_depend_on_what_ran_before():
     pd.testing.assert_frame_equal(first.series, again.series)
 
 
+@pytest.mark.mutation
 def test_different_seeds_give_different_runs():
     a = run(Params(strategy="centralized", **TINY), seed=1).series
     b = run(Params(strategy="centralized", **TINY), seed=2).series

@@ -7,6 +7,8 @@ import pytest
 
 from sim import mechanisms as mech
 
+pytestmark = pytest.mark.mutation
+
 
 def test_subtree_mean_averages_over_every_team_below_a_manager():
     # exec 0 -> managers 1, 2; teams 0, 1 under 1 and team 2 under 2

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import ROOT, checkout_env
+
 import sim
 from sim import provenance
 
@@ -58,7 +60,14 @@ def test_every_module_a_run_imports_is_digested():
         "print('\\n'.join(sorted(m.__file__ for m in list(sys.modules.values()) "
         "if getattr(m, '__file__', None) and m.__name__.startswith('sim'))))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=checkout_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     used = {Path(f).resolve().relative_to(SIM_DIR).as_posix() for f in out.stdout.split()}
     assert used <= set(provenance.MODEL_MODULES), used - set(provenance.MODEL_MODULES)
 

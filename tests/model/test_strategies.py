@@ -61,6 +61,7 @@ def test_pilot_records_follow_each_pilot_for_two_years(runs):
     assert (pilots["end"].dropna() > pilots.loc[pilots["end"].notna(), "start"]).all()
 
 
+@pytest.mark.mutation
 def test_hybrid_sunsets_and_own_adoption_after_the_pmo_is_measured():
     r = run(
         Params(strategy="hybrid", n_teams=60, weeks=260, sunset_week=52, career_trap=False), seed=1
@@ -71,6 +72,7 @@ def test_hybrid_sunsets_and_own_adoption_after_the_pmo_is_measured():
     assert (r.series["pmo_headcount"].iloc[53:] == 0).all()
 
 
+@pytest.mark.mutation
 def test_product_office_serves_only_teams_that_pull():
     params = Params(strategy="product", n_teams=60, weeks=156, resistance=0.3)
     model = LeanModel(params, seed=2)
@@ -84,6 +86,7 @@ def test_product_office_serves_only_teams_that_pull():
     assert started > 0
 
 
+@pytest.mark.mutation
 def test_tiny_organization_runs_every_strategy():
     for strategy in STRATEGIES:
         r = run(Params(strategy=strategy, **TINY), seed=0)
@@ -107,6 +110,7 @@ def grid_means(resistance: float, power_distance: float) -> pd.DataFrame:
     return pd.DataFrame(rows).groupby("strategy")[["adoption_2y", "sustained_adoption"]].mean()
 
 
+@pytest.mark.slow
 def test_the_model_can_produce_both_answers():
     """Expressiveness, not a verdict: over a small grid, a PMO leads early somewhere and the
     line leads on sustained adoption somewhere. Where, and why, is the finding."""
