@@ -107,6 +107,42 @@ def returns(value: Any) -> Fault:
     return fault
 
 
+def fixed(parameter: str, value: Any) -> Fault:
+    """The function as it was, but with one of its arguments replaced by ``value``."""
+
+    def fault(original):
+        signature = inspect.signature(original)
+
+        @functools.wraps(original)
+        def faulty(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.arguments[parameter] = value
+            return original(*bound.args, **bound.kwargs)
+
+        return faulty
+
+    return fault
+
+
+def effect_flipped() -> Fault:
+    """A paired effect (a dict of mean and interval) with its sign flipped."""
+
+    def fault(original):
+        @functools.wraps(original)
+        def faulty(*args, **kwargs):
+            effect = dict(original(*args, **kwargs))
+            effect["mean"], effect["lo"], effect["hi"] = (
+                -effect["mean"],
+                -effect["hi"],
+                -effect["lo"],
+            )
+            return effect
+
+        return faulty
+
+    return fault
+
+
 # --- the planted bugs ----------------------------------------------------------------------------
 SWITCHES = "tests/model/test_mechanism_switches.py"
 PLANTS: dict[str, Plant] = {
@@ -132,6 +168,30 @@ PLANTS: dict[str, Plant] = {
         fault=scaled("prestige_weight", 0.01),
         catchers=(
             f"{SWITCHES}::test_prestige_threat__turns_managers_against_lean_in_high_power_distance",
+        ),
+    ),
+    "calibration_objective_sign": Plant(
+        bug="the calibration maximises the misfit (the ABC distance's sign flipped)",
+        target="experiments.calibration.fit:distance",
+        fault=negated(),
+        catchers=(
+            "tests/studies/test_calibration.py::"
+            "test_distance_is_euclidean_over_the_two_targets_and_zero_only_on_target",
+        ),
+    ),
+    "validation_always_fails": Plant(
+        bug="every validation criterion is judged failed (each pattern's verdict is FAIL)",
+        target="experiments.validation.design:criterion",
+        fault=fixed("passed", False),
+        catchers=("tests/studies/test_validation.py::test_quick_check_gives_the_pinned_verdicts",),
+    ),
+    "fig2_sign_flipped": Plant(
+        bug="every cell of the figure-2 heatmap has its sign flipped",
+        target="experiments.fig2_gap_heatmap:paired_effect",
+        fault=effect_flipped(),
+        catchers=(
+            "tests/studies/test_experiments.py::"
+            "test_heatmap_cells_are_the_paired_differences_of_the_runs",
         ),
     ),
     "weak_escape_hatch": Plant(
