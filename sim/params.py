@@ -227,11 +227,11 @@ class Params(BaseModel):
     learn_rate: float = Field(0.01, ge=0.0, le=1.0, description="Weekly learning at full practice.")
     # The sustainment rates below are calibrated (sim/data/presets/calibrated.yaml,
     # results/calibration/); tests/model/test_calibrated_defaults.py keeps them equal.
-    decay_rate: float = Field(0.0518, ge=0.0, le=1.0, description="Weekly decay unpractised.")
+    decay_rate: float = Field(0.08247, ge=0.0, le=1.0, description="Weekly decay unpractised.")
     practice_full_time: float = Field(0.1, gt=0.0, le=1.0, description="Time share = practice.")
     coaching_boost: float = Field(1.0, ge=0.0, le=10.0, description="Learning x manager coaching.")
-    borrowed_decay_rate: float = Field(0.08827, ge=0.0, le=1.0, description="Borrowed, per week.")
-    internalization_rate: float = Field(0.02915, ge=0.0, le=1.0, description="Borrowed to own.")
+    borrowed_decay_rate: float = Field(0.2178, ge=0.0, le=1.0, description="Borrowed, per week.")
+    internalization_rate: float = Field(0.00677, ge=0.0, le=1.0, description="Borrowed to own.")
     adoption_threshold: float = Field(0.5, gt=0.0, le=1.0, description="Capability = practising.")
 
     # --- 6 capability trap (Repenning & Sterman 2001) ----------------------------------------
@@ -251,7 +251,7 @@ class Params(BaseModel):
     commitment_feedback: float = Field(0.05, ge=0.0, le=1.0, description="Weekly feedback rate.")
     result_scale: float = Field(0.03, gt=0.0, le=1.0, description="Result noticed as clear.")
     result_weeks: float = Field(13.0, ge=1.0, le=520.0, description="Result perception time.")
-    baseline_margin: float = Field(0.02, ge=0.0, le=1.0, description="Above baseline by margin.")
+    baseline_margin: float = Field(0.028, ge=0.0, le=1.0, description="Above baseline by margin.")
 
     # --- ownership ---------------------------------------------------------------------------
     ownership_rate: float = Field(0.02, ge=0.0, le=1.0, description="Weekly ownership change.")
