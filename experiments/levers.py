@@ -24,7 +24,7 @@ from joblib import Parallel, delayed
 
 from experiments import style
 from sim import STRATEGIES, Params, run
-from sim.effort import equal_effort_budget, total_effort
+from sim.effort import EffortMatch, equal_effort_budget, total_effort
 from sim.seeds import replicate_seeds
 from sim.stats import LEVEL, grouped_mean_ci, paired_effect
 
@@ -33,12 +33,17 @@ MEASURES = ("sustained_adoption", "net_value", "total_effort")
 
 
 def solve_budgets(world: dict, reference: str, seeds: list[int], jobs: int = 1) -> pd.DataFrame:
-    """Each strategy's equal-effort budget (``none`` spends nothing and is left out)."""
-    target = total_effort(Params(strategy=reference, **world), seeds)
-    strategies = [s for s in STRATEGIES if s != "none"]
+    """Each strategy's equal-effort budget (``none`` spends nothing and is left out; the
+    reference keeps its own budget, which matches its own effort by definition, even where a
+    smaller budget would book nearly the same effort)."""
+    params = Params(strategy=reference, **world)
+    target = total_effort(params, seeds)
+    strategies = [s for s in STRATEGIES if s not in ("none", reference)]
     matches = Parallel(n_jobs=jobs)(
         delayed(equal_effort_budget)(Params(strategy=s, **world), target, seeds) for s in strategies
     )
+    own = EffortMatch(reference, params.budget_fte_per_100_teams, target, target, True, "reference")
+    matches = sorted([own, *matches], key=lambda m: STRATEGIES.index(m.strategy))
     return pd.DataFrame(
         [
             {

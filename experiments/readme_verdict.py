@@ -71,7 +71,8 @@ def levers_section(root: Path) -> list[str]:
         lines.append(f"| {strategy} | " + " | ".join(cells) + " |")
     budgets = folder / "budgets.csv"
     if budgets.is_file():
-        notes = pd.read_csv(budgets).dropna(subset=["note"])
+        unmatched = pd.read_csv(budgets)
+        notes = unmatched[~unmatched["matched"].astype(bool)]
         for _, row in notes.iterrows():
             lines += [
                 "",
