@@ -72,10 +72,14 @@ def test_escape_hatch__setbacks_are_blamed_on_whoever_touched_the_teams(strategy
     """Where improvement never pays, the teams a programme touched have setbacks and point at
     it: blame is positive (every seed for the line programme, which touches every team:
     measured 0.005-0.015; on average for the office, which touches few: measured 0.003), and
-    exactly zero with the switch off."""
+    exactly zero with the switch off). Setbacks are counted at a margin of 0.02: at the
+    calibrated 0.028 the line's setbacks in a 100-team organization are too rare in some seeds
+    to test the mechanism (the margin defines a setback; the mechanism is what is tested)."""
 
     def blame(s, on):
-        kw = dict(strategy=strategy, n_teams=100, weeks=156, productivity_gain=0.0)
+        kw = dict(
+            strategy=strategy, n_teams=100, weeks=156, productivity_gain=0.0, baseline_margin=0.02
+        )
         return summary(s, escape_hatch=on, **kw)[column]
 
     on = np.array([blame(s, True) for s in SEEDS])
