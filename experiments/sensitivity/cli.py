@@ -278,8 +278,9 @@ def analyze_sobol(s: Settings) -> pd.DataFrame:
     assert info is not None
     result = indices.sobol_indices(info["problem"], table, list(design.OUTPUTS))
     sd = noise(s)
-    result["noise_share"] = [
-        sd[o] ** 2 / v for o, v in zip(result["output"], result["output_var"], strict=True)
+    result["noise_share"] = [  # undefined where the outputs do not vary at all
+        sd[o] ** 2 / v if v > 0 else float("nan")
+        for o, v in zip(result["output"], result["output_var"], strict=True)
     ]
     result.to_csv(s.results / "sobol_indices.csv", index=False, float_format="%.6g")
     floors = result.groupby("output")["noise_share"].first().to_dict()

@@ -57,17 +57,15 @@ def test_recovery_puts_the_truth_inside_the_90_percent_interval_and_narrows_the_
     assert min(ratios.values()) < 0.6, ratios  # and the identified rate much narrower
 
 
-def test_the_fit_improves_on_its_start_on_held_out_seeds(record):
-    """The posterior median misses the truth's shares by less than the model's defaults do, on
-    seeds the fit never saw. (The quick fit stops after four generations, well above the noise
-    floor, so only the direction is demanded; the full fit reports its own miss.)"""
+def test_the_posterior_median_reproduces_the_shares_on_held_out_seeds(record):
+    """On seeds the fit never saw, the posterior median misses the truth's shares by no more
+    than the fit's final epsilon plus twice the noise of one evaluation: it does as well as the
+    particles the fit accepted. (The quick fit stops after four generations, far above the
+    noise floor; the defaults are no yardstick, since they are themselves near this truth.)"""
     held, targets = record["held_out"], record["targets"]
-
-    def miss(where: str) -> float:  # computed here, not with the code under test
-        return float(np.hypot(*(held[where][k] - targets[k] for k in TARGETS)))
-
-    landed, start = miss("posterior_median"), miss("defaults_before")
-    assert landed < start, (landed, start)
+    landed = float(np.hypot(*(held["posterior_median"][k] - targets[k] for k in TARGETS)))
+    noise = record["sampling_error"]["noise_distance"]
+    assert landed <= record["abc"]["final_epsilon"] + 2 * noise, (landed, record["abc"])
     assert landed == pytest.approx(held["posterior_median"]["distance"])
 
 
