@@ -15,22 +15,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import Phase, settings
 from sizes import SMALL, TINY  # noqa: F401  (re-exported for older imports)
+from support import PLANT_ENV, PLANT_REPORT_ENV, planted_bugs
 
 from sim import Params, run
-
-#: The repository (checkout) under test.
-ROOT = Path(__file__).resolve().parents[1]
 
 #: Values of ``CI`` that mean "not in CI".
 _CI_OFF = {"", "0", "false", "no", "off"}
@@ -40,8 +36,6 @@ CI_SKIP_MESSAGE = (
     "or mark a skip that is legitimate even in CI with @pytest.mark.ci_may_skip(reason=...)."
 )
 
-PLANT_ENV = "LEAN_SIM_PLANT"
-PLANT_REPORT_ENV = "LEAN_SIM_PLANT_REPORT"
 
 #: Hypothesis draws the same examples every time where a run must be repeatable, and reports a
 #: failure as found (no shrinking: only whether it fails matters): under mutation testing
@@ -59,22 +53,6 @@ if "MUTANT_UNDER_TEST" in os.environ or os.environ.get(PLANT_ENV):
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in _CI_OFF
-
-
-def checkout_env(**extra: str) -> dict[str, str]:
-    """The environment for a subprocess that must import this checkout's ``sim``: the
-    repository root first on ``PYTHONPATH`` (run it with ``cwd=ROOT`` too)."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.update(extra)
-    return env
-
-
-def set_kpi(line, value, teams=slice(None)) -> None:
-    """Give teams a measured performance (the quarter KPI that claims, follow-ups and pilots'
-    baselines read) of ``value``, as if they had performed at that level all quarter."""
-    line._recent[:, teams] = value
-    line._recent_sum[:] = line._recent.sum(axis=0)
 
 
 def mean_summary(measure: str, seeds=range(4), **kwargs) -> float:
@@ -112,17 +90,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if stats.is_file():
         durations = json.loads(stats.read_text(encoding="utf-8"))["duration_by_test"]
         items.sort(key=lambda item: durations.get(item.nodeid, math.inf))
-
-
-def planted_bugs():
-    """tests/meta/planted.py (tests/ is not a package: load it by path, once)."""
-    name = "lean_sim_planted"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "tests/meta/planted.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 # --- no silent skips in CI ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, checkout_env
+from support import ROOT, checkout_env
 
 MODEL_TESTS = ROOT / "tests" / "model"
 

@@ -6,7 +6,7 @@ Each case runs pytest (pytester) on a small test file under the project's own co
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 pytest_plugins = ["pytester"]
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import PLANT_ENV, PLANT_REPORT_ENV, ROOT, checkout_env, planted_bugs
+from support import PLANT_ENV, PLANT_REPORT_ENV, ROOT, checkout_env, planted_bugs
 
 PLANTS = planted_bugs().PLANTS
 #: What a test that catches a bug fails with: an assertion (hypothesis re-raises the minimal

@@ -10,8 +10,8 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from conftest import ROOT, checkout_env
 from scipy import stats
+from support import ROOT, checkout_env
 
 from sim import Params, run
 from sim.compare import (

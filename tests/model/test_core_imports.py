@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ROOT, checkout_env
+from support import ROOT, checkout_env
 
 BLOCKED = (
     "hydra",

@@ -7,8 +7,8 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import ROOT, checkout_env
 from sizes import TINY
+from support import ROOT, checkout_env
 
 from sim import STRATEGIES, Params, run
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import set_kpi
 from numpy.testing import assert_allclose
+from support import set_kpi
 
 from sim import Params
 from sim import mechanisms as mech

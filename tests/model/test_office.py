@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import set_kpi
 from numpy.testing import assert_allclose
+from support import set_kpi
 
 from sim import LeanModel, Params
 from sim import mechanisms as mech

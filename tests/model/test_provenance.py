@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, checkout_env
+from support import ROOT, checkout_env
 
 import sim
 from sim import provenance
