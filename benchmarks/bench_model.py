@@ -48,6 +48,7 @@ import sim
 from sim import STRATEGIES, Params
 from sim.model import LeanModel
 from sim.run import collect_result
+from sim.registry import REGISTRY
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_model.json"
 DEFAULT_TEAMS, DEFAULT_WEEKS, LARGE_TEAMS = 200, 520, 10_000
@@ -345,7 +346,7 @@ def benchmark(quick: bool, repeats: int | None) -> tuple[list[Row], dict]:
         ):
             rows.append(
                 Row(
-                    f"sim, all 10 mechanisms, {strategy}, {n:,} teams",
+                    f"sim, all {len(REGISTRY)} mechanisms, {strategy}, {n:,} teams",
                     us_per_team_step(seconds, n, DEFAULT_WEEKS),
                     "us",
                 )
