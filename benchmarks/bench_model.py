@@ -47,8 +47,8 @@ import pandas as pd
 import sim
 from sim import STRATEGIES, Params
 from sim.model import LeanModel
-from sim.run import collect_result
 from sim.registry import REGISTRY
+from sim.run import collect_result
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_model.json"
 DEFAULT_TEAMS, DEFAULT_WEEKS, LARGE_TEAMS = 200, 520, 10_000
