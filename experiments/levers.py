@@ -162,6 +162,27 @@ def draw(runs: pd.DataFrame, out_dir: Path) -> list[Path]:
     return style.save(fig, out_dir / "figures", "levers")
 
 
+def means_table(means: pd.DataFrame, digits: int) -> list[str]:
+    """Markdown rows of one measure's means [CI]: a row per strategy, a column per condition
+    (``means`` as in means.csv, one measure). The README's verdict block reuses it."""
+    lines = [
+        "| strategy | " + " | ".join(CONDITIONS) + " |",
+        "|---|" + "---:|" * len(CONDITIONS),
+    ]
+    for strategy in STRATEGIES:
+        cells = []
+        for condition in CONDITIONS:
+            r = means[(means["strategy"] == strategy) & (means["condition"] == condition)]
+            cells.append(
+                "n/a"
+                if r.empty
+                else f"{r['mean'].iloc[0]:,.{digits}f} "
+                f"[{r['lo'].iloc[0]:,.{digits}f}, {r['hi'].iloc[0]:,.{digits}f}]"
+            )
+        lines.append(f"| {strategy} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def markdown(budgets: pd.DataFrame, t: dict[str, pd.DataFrame], reference: str) -> str:
     lines = [
         "# Equal budget, equal total effort, zero budget",
@@ -184,23 +205,7 @@ def markdown(budgets: pd.DataFrame, t: dict[str, pd.DataFrame], reference: str) 
     for measure in ("sustained_adoption", "net_value", "total_effort"):
         m = means[means["measure"] == measure]
         digits = 3 if measure == "sustained_adoption" else 0
-        lines += [
-            f"*{style.label(measure).splitlines()[0]}*",
-            "",
-            "| strategy | " + " | ".join(CONDITIONS) + " |",
-            "|---|" + "---:|" * len(CONDITIONS),
-        ]
-        for strategy in STRATEGIES:
-            cells = []
-            for condition in CONDITIONS:
-                r = m[(m["strategy"] == strategy) & (m["condition"] == condition)]
-                cells.append(
-                    "n/a"
-                    if r.empty
-                    else f"{r['mean'].iloc[0]:,.{digits}f} "
-                    f"[{r['lo'].iloc[0]:,.{digits}f}, {r['hi'].iloc[0]:,.{digits}f}]"
-                )
-            lines.append(f"| {strategy} | " + " | ".join(cells) + " |")
+        lines += [f"*{style.label(measure).splitlines()[0]}*", "", *means_table(m, digits)]
         lines.append("")
     return "\n".join(lines)
 

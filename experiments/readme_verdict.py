@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments.levers import means_table
 from experiments.readme_blocks import markers, read_block, replace_block
 from sim.provenance import provenance
 
 START, END = markers("verdict", "python -m experiments.readme_verdict")
 MEASURE = "sustained_adoption"
-ORDER = ("none", "centralized", "embedded", "hybrid", "product")
 #: factorial effects quoted, in this order (results/factorial/effects.csv)
 EFFECTS = ("office (1 vs 0)", "duty (1 vs 0)", "coaching (on vs off)", "office x duty (1 vs 0)")
 
@@ -51,24 +51,14 @@ def levers_section(root: Path) -> list[str]:
         return [_missing((folder / "means.csv").relative_to(root), "python -m experiments.levers")]
     means = pd.read_csv(folder / "means.csv")
     means = means[means["measure"] == MEASURE]
-    conditions = [
-        c for c in ("equal budget", "equal effort", "zero budget") if c in set(means["condition"])
-    ]
     n = int(means["n"].min())
     lines = [
         f"Sustained adoption after ten years (share of teams practising on their own), mean "
         f"[95% CI] over {n} organizations per cell, headline organization "
         f"(`results/levers/means.csv`, `python -m experiments.levers`):",
         "",
-        "| strategy | " + " | ".join(conditions) + " |",
-        "|---|" + "---|" * len(conditions),
+        *means_table(means, digits=2),
     ]
-    for strategy in ORDER:
-        cells = []
-        for condition in conditions:
-            row = means[(means["condition"] == condition) & (means["strategy"] == strategy)]
-            cells.append(_ci(row.iloc[0]) if len(row) else "n/a")
-        lines.append(f"| {strategy} | " + " | ".join(cells) + " |")
     budgets = folder / "budgets.csv"
     if budgets.is_file():
         unmatched = pd.read_csv(budgets)
