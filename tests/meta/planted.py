@@ -50,9 +50,9 @@ class Plant:
 
 
 # --- faults --------------------------------------------------------------------------------------
-def scaled(parameter: str, factor: float) -> Fault:
-    """The function as it was, but with one of its arguments multiplied by ``factor`` (however
-    the caller passes it: by position or by keyword)."""
+def _argument_changed(parameter: str, change: Callable[[Any], Any]) -> Fault:
+    """The function as it was, but with one of its arguments passed through ``change``
+    (however the caller passes it: by position or by keyword)."""
 
     def fault(original):
         signature = inspect.signature(original)
@@ -60,12 +60,17 @@ def scaled(parameter: str, factor: float) -> Fault:
         @functools.wraps(original)
         def faulty(*args, **kwargs):
             bound = signature.bind(*args, **kwargs)
-            bound.arguments[parameter] = bound.arguments[parameter] * factor
+            bound.arguments[parameter] = change(bound.arguments[parameter])
             return original(*bound.args, **bound.kwargs)
 
         return faulty
 
     return fault
+
+
+def scaled(parameter: str, factor: float) -> Fault:
+    """The function as it was, but with one of its arguments multiplied by ``factor``."""
+    return _argument_changed(parameter, lambda value: value * factor)
 
 
 def shifted(delta: float) -> Fault:
@@ -109,19 +114,7 @@ def returns(value: Any) -> Fault:
 
 def fixed(parameter: str, value: Any) -> Fault:
     """The function as it was, but with one of its arguments replaced by ``value``."""
-
-    def fault(original):
-        signature = inspect.signature(original)
-
-        @functools.wraps(original)
-        def faulty(*args, **kwargs):
-            bound = signature.bind(*args, **kwargs)
-            bound.arguments[parameter] = value
-            return original(*bound.args, **bound.kwargs)
-
-        return faulty
-
-    return fault
+    return _argument_changed(parameter, lambda _old: value)
 
 
 def effect_flipped() -> Fault:
