@@ -88,6 +88,7 @@ def test_coaches_reach_the_least_skilled_willing_managers_in_proportion_to_their
     lp = staffed(model.line_programme, 0.5)
     line = model.line
     line.support[:] = [0.6, 0.6, -0.5, 0.2, 0.2]  # manager 2 refuses
+    line.stances_changed()
     line.coaching[:] = [0.0, 0.9, 0.0, 0.1, 0.3]
     lp.staff.skill[0], lp.staff.prospects[0] = 0.8, 0.5
     lp.coach_line_managers(np.array([0.5]), week=4)
@@ -106,6 +107,7 @@ def test_coaching_time_is_shared_between_specialists_by_their_time():
     model = model_of(power_distance=0.0, managers_per_coach=2)
     lp = staffed(model.line_programme, 2.0)
     model.line.support[:] = 0.0
+    model.line.stances_changed()
     model.line.coaching[:] = [0.0, 0.1, 0.2, 0.3, 0.4]
     lp.staff.skill[:] = [1.0, 0.5]
     lp.opposed_by_slot[:] = [0.2, 0.2]
@@ -123,6 +125,7 @@ def test_no_coaching_time_or_no_willing_manager_means_no_coaching():
     lp.coach_line_managers(np.array([0.0]), week=1)
     assert lp.coach_of.shape == (0, 2) and not model.line.coaching_input.any()
     model.line.support[:] = -0.9  # everyone refuses
+    model.line.stances_changed()
     lp.opposed_by_slot[:] = 0.0
     lp.coach_line_managers(np.array([1.0]), week=1)
     assert not model.line.coaching_input.any() and lp.coach_of.shape == (0, 2)
@@ -171,6 +174,7 @@ def test_legitimacy_weighs_claims_sponsor_and_blame():
     lp = staffed(model.line_programme, 1.0)
     line = model.line
     line.support[0] = 0.5
+    line.stances_changed()
     line.result[:] = 0.0
     line.result[:4] = 0.1  # above baseline
     line.touched[1, :8] = 3
@@ -313,6 +317,7 @@ def test_the_line_programme_pays_coaches_and_protects_every_teams_time():
     model = model_of(directed_time_weight=0.5, **kw)
     lp = model.line_programme
     model.line.support[:] = 0.0  # every manager accepts coaching
+    model.line.stances_changed()
     assert lp.visibility == model.p.coach_visibility and lp.running()
     assert lp.positions_fte() == pytest.approx(4.0) and lp.funded_budget() == pytest.approx(12.0)
     ledger = {"effort_line_coaches": 2.0, "effort_funded_team_time": 4.0}
@@ -354,6 +359,7 @@ def test_a_vacant_coach_position_coaches_nobody():
     model = model_of(power_distance=0.0, managers_per_coach=1)
     lp = staffed(model.line_programme, 2.0)
     model.line.support[:] = 0.0
+    model.line.stances_changed()
     lp.staff.leave(0, week=0)
     model.steps = 1
     lp.work(1)
@@ -410,6 +416,7 @@ def test_among_equally_unskilled_managers_coaches_go_in_manager_order():
     lp = staffed(model.line_programme, 0.75)  # three managers
     line = model.line
     line.support[:] = 0.0
+    line.stances_changed()
     managers = line.line_managers
     assert len(managers) == 20
     line.coaching[managers] = [0.1, 0.0] * 10
